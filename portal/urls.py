@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
+from django.urls import URLPattern, URLResolver, include, path
+
+from portal import views
+
+urlpatterns: list[URLPattern | URLResolver] = []
+
+# The sandbox is a separate upstream that happens to share this server in development; the
+# portal reaches it only over HTTP (ARCHITECTURE.md).
+if settings.SANDBOX_ENABLED:
+    urlpatterns.append(path("sandbox/", include("sandbox.urls")))
+
+urlpatterns += i18n_patterns(
+    path("", views.home, name="home"),
+)

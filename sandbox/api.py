@@ -1,0 +1,324 @@
+"""The sandbox's HTTP API: every call of CONTRACT.md, with its status codes and JSON shapes.
+
+Errors are JSON `{"error": code, "message": text}` [ours], except /api/token, which answers as
+OAuth 2.0 does (`error`, `error_description`). A missing parameter is a 400; a token that is
+present but not accepted is a 401; an invoice the caller may not see is a 404.
+"""
+
+from __future__ import annotations
+
+import math
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+
+from sandbox import pdf, serializers, services
+from sandbox.models import BasketSession, Business, Customer, Invoice
+from sandbox.tokens import Audience, token_subject
+
+View = Callable[..., HttpResponse]
+MAX_PAGE_SIZE = 100
+
+
+def error(status: int, code: str, message: str) -> JsonResponse:
+    response = JsonResponse({"error": code, "message": message}, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
+    return response
+
+
+def endpoint(*methods: str) -> Callable[[View], View]:
+    """An API view: no CSRF (callers authenticate with tokens), JSON 405 for other methods."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.method not in methods:
+                response = error(405, "method_not_allowed", f"Use {' or '.join(methods)}.")
+                response["Allow"] = ", ".join(methods)
+                return response
+            return view(request, *args, **kwargs)
+
+        return csrf_exempt(never_cache(wrapper))
+
+    return decorate
+
+
+def _positive_int(raw: str) -> int | None:
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None
+
+
+def _guid(raw: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        return None
+
+
+def _business(request: HttpRequest) -> Business:
+    return services.business_current(host=request.get_host())
+
+
+def _invoices() -> QuerySet[Invoice]:
+    return Invoice.objects.select_related("business").prefetch_related("lines")
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+    return response
+
+
+def _bearer_customer(request: HttpRequest) -> Customer | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        return None
+    subject = token_subject(token=token.strip(), audience=Audience.ACCESS)
+    if subject is None or not subject.isdigit():
+        return None
+    return Customer.objects.filter(pk=int(subject), portal_access=True).first()
+
+
+def _media_customer(token: str) -> Customer | None:
+    subject = token_subject(token=token, audience=Audience.MEDIA)
+    if subject is None or not subject.isdigit():
+        return None
+    return Customer.objects.filter(pk=int(subject), portal_access=True).first()
+
+
+# Guest checkout ---------------------------------------------------------------------------
+
+
+@endpoint("GET")
+def checkout_status(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("token")
+    if not raw:
+        return error(400, "missing_token", "The token parameter is required.")
+    guid = _guid(raw)
+    basket = (
+        BasketSession.objects.select_related("invoice").filter(guid=guid).first() if guid else None
+    )
+    if basket is None or basket.expires_at <= timezone.now():
+        return error(401, "invalid_token", "The token is unknown or has expired.")
+    basket = services.basket_settle(basket=basket)
+    invoice = _invoices().get(pk=basket.invoice_id)
+    return JsonResponse(
+        {
+            "Status": basket.status,
+            "Email": basket.buyer_email,
+            "Invoice": serializers.invoice_detail_json(invoice, host=request.get_host()),
+        }
+    )
+
+
+@endpoint("POST")
+def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    number = _positive_int(invoice_id)
+    if number is None:
+        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+    raw = request.GET.get("token")
+    if not raw:
+        return error(400, "missing_token", "The token parameter is required.")
+    try:
+        registration = services.basket_register(invoice_id=number, guid=_guid(raw))
+    except services.RegistrationRefused as refused:
+        return error(refused.status, refused.code, refused.message)
+    # "CustomerCreated" is [ours]: the seed answers with Token alone.
+    return JsonResponse(
+        {"Token": registration.token, "CustomerCreated": registration.customer_created}
+    )
+
+
+@endpoint("GET")
+def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    number = _positive_int(invoice_id)
+    if number is None:
+        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+    raw = request.GET.get("token")
+    if not raw:
+        return error(400, "missing_token", "The token parameter is required.")
+    # The basket GUID opens the PDF until its session expires; so does registerByToken's Token.
+    guid = _guid(raw)
+    if guid is not None:
+        basket = BasketSession.objects.filter(guid=guid).first()
+        if basket is None or basket.expires_at <= timezone.now():
+            return error(401, "invalid_token", "The token is unknown or has expired.")
+        token_invoice = basket.invoice_id
+    else:
+        subject = token_subject(token=raw, audience=Audience.INVOICE)
+        if subject is None or not subject.isdigit():
+            return error(401, "invalid_token", "The token is unknown or has expired.")
+        token_invoice = int(subject)
+    invoice = _invoices().filter(pk=number).first()
+    if invoice is None or token_invoice != number:
+        return error(404, "not_found", "No such invoice for this token.")
+    return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
+
+
+# Authenticated customers -------------------------------------------------------------------
+
+
+@endpoint("POST")
+def token(request: HttpRequest) -> HttpResponse:
+    def oauth_error(code: str, description: str) -> JsonResponse:
+        response = JsonResponse({"error": code, "error_description": description}, status=400)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    grant = request.POST.get("grant_type")
+    customer: Customer | None
+    if grant == "password":
+        username, password = request.POST.get("username"), request.POST.get("password")
+        if not username or not password:
+            return oauth_error("invalid_request", "username and password are required.")
+        customer = services.customer_authenticate(
+            business=_business(request), email=username, password=password
+        )
+        if customer is None:
+            return oauth_error("invalid_grant", "The user name or password is incorrect.")
+    elif grant == "refresh_token":
+        refresh = request.POST.get("refresh_token")
+        if not refresh:
+            return oauth_error("invalid_request", "refresh_token is required.")
+        subject = token_subject(token=refresh, audience=Audience.REFRESH)
+        customer = (
+            Customer.objects.filter(pk=int(subject), portal_access=True).first()
+            if subject and subject.isdigit()
+            else None
+        )
+        if customer is None:
+            return oauth_error("invalid_grant", "The refresh token is invalid or has expired.")
+    elif not grant:
+        return oauth_error("invalid_request", "grant_type is required.")
+    else:
+        return oauth_error("unsupported_grant_type", "Use password or refresh_token.")
+    response = JsonResponse(services.customer_tokens_issue(customer=customer))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+_BOOLEANS = {"true": True, "false": False}
+
+
+@endpoint("GET")
+def invoices_my(request: HttpRequest) -> HttpResponse:
+    customer = _bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", "A valid bearer token is required.")
+    query = request.GET
+    filters: dict[str, bool] = {}
+    for param, field in (("paid", "paid_on__isnull"), ("creditNotes", "credit_note")):
+        raw = query.get(param)
+        if not raw:
+            continue
+        value = _BOOLEANS.get(raw.lower())
+        if value is None:
+            return error(400, "invalid_parameter", f"{param} must be true or false.")
+        filters[field] = (not value) if param == "paid" else value
+    try:
+        page = int(query.get("page") or 1)
+        size = int(query.get("size") or 20)
+    except ValueError:
+        return error(400, "invalid_parameter", "page and size must be whole numbers.")
+    if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        return error(400, "invalid_parameter", f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}.")
+
+    invoices = _invoices().filter(customer=customer, draft=False, **filters)
+    total = invoices.count()
+    records = invoices[(page - 1) * size : page * size]
+    pages = math.ceil(total / size)
+    host = request.get_host()
+    return JsonResponse(
+        {
+            "Records": [serializers.invoice_preview_json(i, host=host) for i in records],
+            "CurrentPage": page,
+            "CurrentPageSize": size,
+            "TotalItems": total,
+            "TotalPages": pages,
+            "HasNextPage": page < pages,
+            "HasPreviousPage": page > 1,
+        }
+    )
+
+
+@endpoint("GET")
+def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    customer = _bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", "A valid bearer token is required.")
+    number = _positive_int(invoice_id)
+    if number is None:
+        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+    # Another customer's invoice is a 404, so that ids of others cannot be probed.
+    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
+    if invoice is None:
+        return error(404, "not_found", "No such invoice.")
+    return JsonResponse(serializers.invoice_detail_json(invoice, host=request.get_host()))
+
+
+@endpoint("GET")
+def media_token(request: HttpRequest) -> HttpResponse:
+    customer = _bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", "A valid bearer token is required.")
+    return JsonResponse({"jwt": services.media_token_issue(customer=customer)})
+
+
+@endpoint("GET")
+def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    number = _positive_int(invoice_id)
+    if number is None:
+        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+    raw = request.GET.get("t")
+    if not raw:
+        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
+    customer = _media_customer(raw)
+    if customer is None:
+        return error(401, "invalid_token", "The media token is invalid or has expired.")
+    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
+    if invoice is None:
+        return error(404, "not_found", "No such invoice.")
+    return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
+
+
+@endpoint("GET")
+def statement_pdf(request: HttpRequest) -> HttpResponse:
+    raw = request.GET.get("t")
+    if not raw:
+        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
+    customer = _media_customer(raw)
+    if customer is None:
+        return error(401, "invalid_token", "The media token is invalid or has expired.")
+    invoices = list(_invoices().filter(customer=customer, draft=False))
+    content = pdf.statement_pdf(customer=customer, invoices=invoices)
+    return _pdf_response(content, "statement")
+
+
+# White-label data --------------------------------------------------------------------------
+
+
+@endpoint("GET")
+def business_current(request: HttpRequest) -> HttpResponse:
+    return JsonResponse(serializers.business_json(_business(request), host=request.get_host()))
+
+
+@endpoint("GET")
+def business_colors(request: HttpRequest, business_id: str) -> HttpResponse:
+    number = _positive_int(business_id)
+    if number is None:
+        return error(400, "invalid_business_id", "The business id must be a number.")
+    business = Business.objects.filter(pk=number).first()
+    if business is None:
+        return error(404, "not_found", "No such business.")
+    return JsonResponse(serializers.colors_json(business))
+
+
+def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
+    return error(404, "not_found", "No such API endpoint.")

@@ -1,0 +1,165 @@
+"""The sandbox upstream's data: what a Nexudus-style tenant keeps for CONTRACT.md."""
+
+from __future__ import annotations
+
+import uuid
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import models
+from django.db.models.functions import Lower
+
+CENT = Decimal("0.01")
+
+
+class Business(models.Model):
+    name = models.CharField(max_length=200)
+    # Host name (with a port in development). Blank: the host the sandbox is reached on.
+    web_address = models.CharField(max_length=200, blank=True)
+    currency_code = models.CharField(max_length=3, default="EUR")
+    currency_name = models.CharField(max_length=50, default="Euro")
+    # How amounts are written; "{amount}" stands for the number with two decimals. [ours]
+    currency_format = models.CharField(max_length=20, default="€{amount}")
+    language_culture = models.CharField(max_length=10, default="en-GB")
+    time_zone = models.CharField(max_length=50, default="Europe/London")
+    address = models.CharField(max_length=200, blank=True)
+    town_city = models.CharField(max_length=100, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    country_name = models.CharField(max_length=100, blank=True)
+    country_code = models.CharField(max_length=2, blank=True)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.2100"))
+    primary_color = models.CharField(max_length=7, default="#1f5f8b")
+    secondary_color = models.CharField(max_length=7, default="#f2a541")
+    background_color = models.CharField(max_length=7, default="#ffffff")
+    text_color = models.CharField(max_length=7, default="#1b1f23")
+
+    class Meta:
+        verbose_name_plural = "businesses"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def format_money(self, amount: Decimal) -> str:
+        sign = "-" if amount < 0 else ""
+        number = f"{abs(amount).quantize(CENT, ROUND_HALF_UP):,.2f}"
+        return sign + self.currency_format.replace("{amount}", number)
+
+
+class Customer(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="customers")
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200, blank=True)
+    # A Django password hash; an unusable one until the customer sets a password.
+    password = models.CharField(max_length=128, blank=True)
+    portal_access = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # One customer per email and business, whatever the case of the address.
+            models.UniqueConstraint(
+                Lower("email"), "business", name="sandbox_customer_email_per_business"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+
+class Invoice(models.Model):
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="invoices")
+    customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="invoices"
+    )
+    unique_id = models.UUIDField(default=uuid.uuid4, unique=True)
+    invoice_number = models.CharField(max_length=30, blank=True)
+    bill_to_name = models.CharField(max_length=200, blank=True)
+    bill_to_email = models.EmailField()
+    created_on = models.DateTimeField()
+    due_date = models.DateTimeField()
+    paid_on = models.DateTimeField(null=True, blank=True)
+    draft = models.BooleanField(default=False)
+    credit_note = models.BooleanField(default=False)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "business",
+                "invoice_number",
+                name="sandbox_invoice_number_per_business",
+                condition=~models.Q(invoice_number=""),
+            ),
+        ]
+        ordering = ["-created_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.invoice_number
+
+    @property
+    def paid(self) -> bool:
+        return self.paid_on is not None
+
+    @property
+    def sub_total(self) -> Decimal:
+        return sum((line.total for line in self.lines.all()), Decimal(0))
+
+    @property
+    def tax(self) -> Decimal:
+        return (self.sub_total * self.tax_rate).quantize(CENT, ROUND_HALF_UP)
+
+    @property
+    def total(self) -> Decimal:
+        return self.sub_total + self.tax
+
+    @property
+    def due_amount(self) -> Decimal:
+        return Decimal(0) if self.paid or self.credit_note else self.total
+
+
+class InvoiceLine(models.Model):
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveSmallIntegerField(default=0)
+    description = models.CharField(max_length=200)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class BasketSession(models.Model):
+    class Gateway(models.TextChoices):
+        STRIPE = "stripe", "Stripe"
+        SPREEDLY = "spreedly", "Spreedly"
+        PAYPAL = "paypal", "PayPal"
+
+    class Status(models.TextChoices):
+        PENDING = "Pending"
+        PAID = "Paid"
+        FAILED = "Failed"
+
+    # The basket session token: the payment gateway's session id, a GUID (CONTRACT.md).
+    guid = models.UUIDField(default=uuid.uuid4, unique=True)
+    gateway = models.CharField(max_length=10, choices=Gateway.choices)
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="basket_sessions")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    # What a Pending session turns into at `settles_at`, as a late gateway webhook would.
+    outcome = models.CharField(max_length=10, choices=Status.choices, default=Status.PAID)
+    settles_at = models.DateTimeField()
+    buyer_email = models.EmailField()
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    registered_at = models.DateTimeField(null=True, blank=True)
+    registered_customer = models.ForeignKey(
+        Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.gateway} {self.guid}"

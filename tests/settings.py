@@ -1,0 +1,31 @@
+"""Test settings: the project's settings with a test secret, the sandbox on, and fast hashing."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment")
+os.environ.setdefault("SANDBOX_ENABLED", "true")
+
+from portal.settings import *  # noqa: F403
+from portal.settings import DATABASES, STORAGES
+
+# Tests check logic, not hashing cost.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# pytest-django's live_server serves static files through the finders, which do not know
+# hashed manifest names.
+STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file rather than memory: the live server's threads then hold connections of their
+    # own, so concurrent requests really run concurrently (the single-use race tests).
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"portal-tests-{os.getuid()}.sqlite3")
+    }
+
+# Whitenoise reads files through the finders, as in development: no collectstatic in tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
