@@ -35,7 +35,8 @@ def error(status: int, code: str, message: str) -> JsonResponse:
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
-    """An API view: no CSRF (callers authenticate with tokens), JSON 405 for other methods."""
+    """An API view: no CSRF (callers authenticate with tokens), never cached (answers hold
+    tokens and private data), JSON 405 for other methods."""
 
     def decorate(view: View) -> View:
         @wraps(view)
@@ -168,9 +169,7 @@ def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 @endpoint("POST")
 def token(request: HttpRequest) -> HttpResponse:
     def oauth_error(code: str, description: str) -> JsonResponse:
-        response = JsonResponse({"error": code, "error_description": description}, status=400)
-        response["Cache-Control"] = "no-store"
-        return response
+        return JsonResponse({"error": code, "error_description": description}, status=400)
 
     grant = request.POST.get("grant_type")
     customer: Customer | None
@@ -199,9 +198,7 @@ def token(request: HttpRequest) -> HttpResponse:
         return oauth_error("invalid_request", "grant_type is required.")
     else:
         return oauth_error("unsupported_grant_type", "Use password or refresh_token.")
-    response = JsonResponse(services.customer_tokens_issue(customer=customer))
-    response["Cache-Control"] = "no-store"
-    return response
+    return JsonResponse(services.customer_tokens_issue(customer=customer))
 
 
 _BOOLEANS = {"true": True, "false": False}

@@ -1,0 +1,33 @@
+"""The sandbox's purchase page: a person clicks through a simulated payment."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from sandbox.models import BasketSession
+
+
+def test_form_is_shown(client: Client, db: None) -> None:
+    response = client.get("/sandbox/")
+    assert response.status_code == 200
+    assert b'name="gateway"' in response.content
+
+
+def test_purchase_shows_the_completion_url(client: Client, db: None) -> None:
+    response = client.post(
+        "/sandbox/",
+        {"gateway": "spreedly", "email": "page@example.com", "pending_seconds": "0"},
+    )
+    assert response.status_code == 200
+    basket = BasketSession.objects.get()
+    assert basket.gateway == "spreedly"
+    assert basket.buyer_email == "page@example.com"
+    expected = f"/en/invoices/complete?spreedly_session_id={basket.guid}"
+    assert expected.encode() in response.content
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_invalid_form_is_400_and_creates_nothing(client: Client, db: None) -> None:
+    response = client.post("/sandbox/", {"gateway": "bitcoin", "pending_seconds": "-5"})
+    assert response.status_code == 400
+    assert not BasketSession.objects.exists()
