@@ -13,20 +13,38 @@ _SECRET_PARAMS = re.compile(
 # Any JWT-shaped string: three base64url parts, the first an encoded JSON header.
 _JWT = re.compile(r"eyJ[\w-]+\.[\w-]+\.[\w-]*")
 _BEARER = re.compile(r"(?i)(bearer\s+)\S+")
+# The same names as JSON members: "token": "...".
+_SECRET_MEMBERS = re.compile(
+    r'(?i)(?P<name>"(?:token|jwt|access_token|refresh_token|password)"\s*:\s*")[^"]*'
+)
 MASK = "***"
 
 
 def mask_secrets(text: str) -> str:
     text = _SECRET_PARAMS.sub(rf"\g<name>{MASK}", text)
+    text = _SECRET_MEMBERS.sub(rf"\g<name>{MASK}", text)
     text = _JWT.sub(MASK, text)
     return _BEARER.sub(rf"\g<1>{MASK}", text)
 
 
 class MaskSecretsFilter(logging.Filter):
+    """Masks the message, the exception text and the stack of every record it passes.
+
+    A filter runs before the handler's own error handling, so it must never raise: a record
+    whose arguments do not fit its format is masked as written.
+    """
+
     def filter(self, record: logging.LogRecord) -> bool:
-        masked = mask_secrets(record.getMessage())
-        record.msg, record.args = masked, None
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = f"{record.msg} {record.args}"
+        record.msg, record.args = mask_secrets(message), None
         if record.exc_info and not record.exc_text:
-            # Formatted once here so that a secret inside an exception message is masked too.
-            record.exc_text = mask_secrets(logging.Formatter().formatException(record.exc_info))
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        # Masked whoever formatted it first: another handler may have run before this one.
+        if record.exc_text:
+            record.exc_text = mask_secrets(record.exc_text)
+        if record.stack_info:
+            record.stack_info = mask_secrets(record.stack_info)
         return True

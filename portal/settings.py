@@ -126,8 +126,17 @@ STORAGES: dict[str, dict[str, Any]] = {
     },
 }
 
-# The upstream (an operator's billing API). By default, the sandbox mounted in this server.
-UPSTREAM_URL: str = env.str("UPSTREAM_URL", default=f"http://127.0.0.1:{PORT}/sandbox").rstrip("/")
+# The upstream (an operator's billing API). By default, the sandbox mounted in this server;
+# without the sandbox there is no sensible default, so start-up stops.
+UPSTREAM_URL: str = env.str(
+    "UPSTREAM_URL", default=f"http://127.0.0.1:{PORT}/sandbox" if SANDBOX_ENABLED else ""
+).rstrip("/")
+if not UPSTREAM_URL:
+    raise ImproperlyConfigured(
+        "UPSTREAM_URL is not set. Set it to the operator's billing API "
+        "(e.g. https://example.spaces.nexudus.com), or enable the sandbox with "
+        "SANDBOX_ENABLED=true."
+    )
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").
 UPSTREAM_PUBLIC_BASE_URL: str = env.str(
     "UPSTREAM_PUBLIC_BASE_URL", default="/sandbox" if SANDBOX_ENABLED else ""

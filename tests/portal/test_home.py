@@ -1,0 +1,23 @@
+"""The home page: language-prefixed, and the sandbox's purchase page beside it in tests."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+
+def test_root_redirects_to_the_language_prefix(client: Client) -> None:
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"] == "/en/"
+
+
+def test_english_home_page_is_served_in_english(client: Client) -> None:
+    response = client.get("/en/")
+    assert response.status_code == 200
+    assert b'<html lang="en"' in response.content
+
+
+def test_sandbox_purchase_page_is_mounted_in_tests(client: Client, db: None) -> None:
+    response = client.get("/sandbox/")
+    assert response.status_code == 200
+    assert b'name="gateway"' in response.content
