@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -10,7 +11,7 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deploymen
 os.environ.setdefault("SANDBOX_ENABLED", "true")
 
 from portal.settings import *  # noqa: F403
-from portal.settings import DATABASES, STORAGES
+from portal.settings import BASE_DIR, DATABASES, STORAGES
 
 # Tests check logic, not hashing cost.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -22,8 +23,10 @@ STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.Static
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than memory: the live server's threads then hold connections of their
     # own, so concurrent requests really run concurrently (the single-use race tests).
+    # One file per checkout, so that two checkouts can run their suites at once.
+    checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:12]
     DATABASES["default"]["TEST"] = {
-        "NAME": str(Path(tempfile.gettempdir()) / f"portal-tests-{os.getuid()}.sqlite3")
+        "NAME": str(Path(tempfile.gettempdir()) / f"portal-tests-{checkout}.sqlite3")
     }
 
 # Whitenoise reads files through the finders, as in development: no collectstatic in tests.
