@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     # Lets whitenoise serve static files under runserver too, so development matches production.
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django_htmx",
     "portal",
     "checkout",
     "invoices",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -137,6 +139,14 @@ if not UPSTREAM_URL:
         "(e.g. https://example.spaces.nexudus.com), or enable the sandbox with "
         "SANDBOX_ENABLED=true."
     )
+# Seconds to wait for a connection and, separately, for each read of the answer; a whole
+# answer also has to arrive within connect + read seconds.
+UPSTREAM_CONNECT_TIMEOUT: float = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
+UPSTREAM_READ_TIMEOUT: float = env.float("UPSTREAM_READ_TIMEOUT", default=8.0)
+# Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
+UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
+# The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
+UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").
 UPSTREAM_PUBLIC_BASE_URL: str = env.str(
     "UPSTREAM_PUBLIC_BASE_URL", default="/sandbox" if SANDBOX_ENABLED else ""
@@ -176,5 +186,7 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
         "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # urllib3's debug lines hold whole URLs; masked anyway, but not wanted at all.
+        "urllib3": {"level": "WARNING"},
     },
 }

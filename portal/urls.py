@@ -15,4 +15,5 @@ if settings.SANDBOX_ENABLED:
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("", include("checkout.urls")),
 )

@@ -1,0 +1,129 @@
+"""Completing a guest checkout: read the gateway's token, register the guest once per session.
+
+pretix's rule: never trust the return URL. The token only names a basket session; the page
+asks the upstream what it is, and registration is idempotent per browser session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
+from django.http import QueryDict
+
+from portal import upstream
+
+logger = logging.getLogger(__name__)
+
+# The payment gateways' return parameters; each carries the basket session GUID (CONTRACT.md).
+GATEWAY_PARAMETERS = ("stripe_session_id", "spreedly_session_id", "paypal_session_id")
+_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+
+SESSION_TOKEN = "checkout_token"  # noqa: S105  (a session key's name)
+# {guid: Registration as a dict}
+SESSION_REGISTRATIONS = "checkout_registrations"
+# GUIDs whose registerByToken this session sent without seeing the answer.
+SESSION_ATTEMPTS = "checkout_attempts"
+
+
+class BadLink(Exception):
+    """The return URL names no basket session, names several, or a malformed one."""
+
+
+def basket_token_from_query(query: QueryDict) -> str:
+    """The one GUID of the gateway's return URL, lower-cased."""
+    values = [value for name in GATEWAY_PARAMETERS for value in query.getlist(name)]
+    if len(values) != 1:
+        raise BadLink(f"{len(values)} gateway parameters")
+    if not _GUID.fullmatch(values[0]):
+        raise BadLink("not a GUID")
+    return values[0].lower()
+
+
+@dataclass(frozen=True)
+class Registration:
+    """This session's registration of one basket session."""
+
+    # registerByToken's Token; None when the answer was lost or the token was used elsewhere.
+    token: str | None
+    customer_created: bool | None
+    # The upstream said 401 and this session never sent the call: used in another browser.
+    used_elsewhere: bool
+
+
+def _shared_key(session: SessionBase, guid: str, kind: str) -> str:
+    # Hashed: cache keys may be logged by cache servers; the GUID is a secret.
+    digest = hashlib.sha256(f"{session.session_key}:{guid}".encode()).hexdigest()
+    return f"checkout:{kind}:{digest}"
+
+
+def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
+    """registerByToken at most once per browser session, whatever reloads and tabs do.
+
+    The result lives in the session (for later requests) and in the shared cache (for
+    requests running at the same time, which hold stale copies of the session); a cache lock
+    lets one request call while the others wait for its result.
+    """
+    if session.session_key is None:
+        session.save()
+    known = session.get(SESSION_REGISTRATIONS, {}).get(guid)
+    if known is not None:
+        return Registration(**known)
+    result_key, lock_key = _shared_key(session, guid, "result"), _shared_key(session, guid, "lock")
+    shared = cache.get(result_key)
+    if shared is None:
+        wait = settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1
+        if cache.add(lock_key, 1, timeout=int(wait) + 1):
+            try:
+                shared = cache.get(result_key) or asdict(
+                    _register(session=session, guid=guid, invoice_id=invoice_id)
+                )
+                cache.set(result_key, shared, timeout=settings.SESSION_COOKIE_AGE)
+            finally:
+                cache.delete(lock_key)
+        else:
+            shared = _wait_for(result_key, lock_key, seconds=wait)
+    registrations = session.get(SESSION_REGISTRATIONS, {})
+    registrations[guid] = shared
+    session[SESSION_REGISTRATIONS] = registrations
+    return Registration(**shared)
+
+
+def _register(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
+    attempts: list[str] = session.get(SESSION_ATTEMPTS, [])
+    lost_before = guid in attempts
+    if not lost_before:
+        # Saved now, before the call: if its answer is lost, a retry must know it was sent.
+        session[SESSION_ATTEMPTS] = [*attempts, guid]
+        session.save()
+    try:
+        answer = upstream.register_by_token(invoice_id=invoice_id, token=guid)
+    except upstream.TokenRejected:
+        if lost_before:
+            # Our own earlier call went through upstream and only its answer was lost.
+            logger.info("registerByToken answered 401 after a lost answer: treated as done")
+            return Registration(token=None, customer_created=None, used_elsewhere=False)
+        return Registration(token=None, customer_created=None, used_elsewhere=True)
+    return Registration(
+        token=answer.token, customer_created=answer.customer_created, used_elsewhere=False
+    )
+
+
+def _wait_for(result_key: str, lock_key: str, *, seconds: float) -> dict[str, Any]:
+    """The result of the request holding the lock; unavailable if it ends without one."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        result: dict[str, Any] | None = cache.get(result_key)
+        if result is not None:
+            return result
+        if cache.get(lock_key) is None and cache.get(result_key) is None:
+            break
+    raise upstream.UpstreamUnavailable("the registering request of this session got no answer")

@@ -1,0 +1,100 @@
+"""The checkout-complete page: where the payment gateway returns the buyer (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+
+from checkout import services
+from portal import branding, upstream
+from portal.htmx import HtmxHttpRequest
+
+logger = logging.getLogger(__name__)
+
+# Seconds between polls while a payment is pending: backing off, about two minutes in all.
+POLL_DELAYS = (2, 2, 3, 5, 8, 13, 20, 30, 30)
+RETRY_SECONDS = 10
+
+
+def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Every response of a page that saw a token: no Referer, no caching, no indexing."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        response["Referrer-Policy"] = "no-referrer"
+        response["X-Robots-Tag"] = "noindex"
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def _render(request: HtmxHttpRequest, state: str, status: int = 200, **context: Any) -> HttpResponse:
+    # HTMX polls swap the state region only; a plain request gets the whole page.
+    template = "checkout/_state.html" if request.htmx else "checkout/complete.html"
+    return render(request, template, {"state": state, **context}, status=status)
+
+
+@token_page
+def complete(request: HtmxHttpRequest) -> HttpResponse:
+    if any(name in request.GET for name in services.GATEWAY_PARAMETERS):
+        try:
+            guid = services.basket_token_from_query(request.GET)
+        except services.BadLink as error:
+            logger.info("completion link refused: %s", error)
+            return _render(request, "bad_link", status=400)
+        # Kept server-side; the redirect drops it from the address bar, history and Referer.
+        request.session[services.SESSION_TOKEN] = guid
+        return HttpResponseRedirect(reverse("checkout:complete"), status=303)
+    remembered: str | None = request.session.get(services.SESSION_TOKEN)
+    if not remembered:
+        return _render(request, "bad_link", status=400)
+    try:
+        return _complete(request, remembered)
+    except (upstream.TokenRejected, upstream.NotFound) as error:
+        logger.info("purchase not found upstream: %s", error)
+        return _render(request, "not_found", status=404)
+    except upstream.UpstreamUnavailable as error:
+        logger.warning("upstream unavailable on completion: %s", error)
+        response = _render(request, "unavailable", status=503, retry_seconds=RETRY_SECONDS)
+        response["Retry-After"] = str(RETRY_SECONDS)
+        return response
+    except upstream.UnexpectedAnswer as error:
+        logger.error("unexpected upstream answer on completion: %s", error)
+        return _render(request, "unexpected", status=502, retry_seconds=RETRY_SECONDS)
+
+
+def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
+    status = upstream.checkout_status(token=guid)
+    if status.status == "Failed":
+        return _render(request, "failed")
+    if status.status == "Pending":
+        raw = request.GET.get("poll", "")
+        poll = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
+        if poll >= len(POLL_DELAYS):
+            return _render(request, "pending", gave_up=True)
+        return _render(request, "pending", next_poll=poll + 1, poll_delay=POLL_DELAYS[poll])
+    invoice = status.invoice
+    if invoice is None:
+        raise upstream.UnexpectedAnswer("a paid basket session without its invoice")
+    registration = services.registration_ensure(
+        session=request.session, guid=guid, invoice_id=invoice.id
+    )
+    pdf_url = upstream.pdf_by_token_link(invoice=invoice, token=registration.token or guid)
+    return _render(
+        request,
+        "used" if registration.used_elsewhere else "paid",
+        invoice=invoice,
+        email=status.email,
+        pdf_url=pdf_url,
+        registration=registration,
+        business_name=branding.business_name(),
+    )

@@ -1,0 +1,283 @@
+"""The upstream client against mocked HTTP (responses): every call and every outcome."""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any
+
+import pytest
+import requests
+import responses
+from django.test import override_settings
+from responses import matchers
+
+from portal import endpoints, upstream
+from tests import upstream_data
+from tests.conftest import upstream_url
+
+GUID = "5f0b8d0e-1c2a-4e57-9d3c-2b7a9e4f6a10"
+STATUS_URL = upstream_url(endpoints.CHECKOUT_STATUS)
+REGISTER_URL = upstream_url(endpoints.register_by_token(42))
+
+
+# checkout_status ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["Paid", "Pending", "Failed"])
+def test_checkout_status(upstream_http: responses.RequestsMock, state: str) -> None:
+    upstream_http.get(
+        STATUS_URL,
+        json=upstream_data.checkout_status(state),
+        match=[matchers.query_param_matcher({"token": GUID})],
+    )
+    result = _status()
+    assert result.status == state
+    assert result.email == "buyer@example.com"
+    assert result.invoice is not None
+    invoice = result.invoice
+    assert invoice.id == 42
+    assert invoice.number == "INV-2026-00042"
+    assert invoice.total_amount == Decimal("163.35")
+    assert invoice.total_formatted == "€163.35"
+    assert invoice.created_on is not None
+    assert invoice.created_on.year == 2026
+    assert [line.description for line in invoice.lines] == [
+        "Hot desk day pass",
+        "Meeting room, 2 hours",
+    ]
+    assert invoice.lines[0].quantity == 3
+
+
+def _status() -> upstream.CheckoutStatus:
+    return upstream.checkout_status(token=GUID)
+
+
+def test_checkout_status_without_invoice(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.get(
+        STATUS_URL, json={"Status": "Failed", "Email": "b@example.com", "Invoice": None}
+    )
+    assert _status().invoice is None
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, upstream.TokenRejected),
+        (404, upstream.NotFound),
+        (400, upstream.UnexpectedAnswer),
+        (403, upstream.UnexpectedAnswer),
+        (302, upstream.UnexpectedAnswer),
+        (500, upstream.UpstreamUnavailable),
+        (503, upstream.UpstreamUnavailable),
+    ],
+)
+def test_checkout_status_errors(
+    upstream_http: responses.RequestsMock, status: int, error: type[Exception]
+) -> None:
+    upstream_http.get(STATUS_URL, status=status, json={"error": "x"})
+    with pytest.raises(error):
+        _status()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        requests.exceptions.ConnectTimeout(),
+        requests.exceptions.ReadTimeout(),
+        requests.exceptions.ConnectionError(),
+        requests.exceptions.ChunkedEncodingError(),
+    ],
+)
+def test_transport_failures_are_unavailable(
+    upstream_http: responses.RequestsMock, failure: Exception
+) -> None:
+    upstream_http.get(STATUS_URL, body=failure)
+    with pytest.raises(upstream.UpstreamUnavailable):
+        _status()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        ("{not json", "application/json"),
+        ("[]", "application/json"),
+        ('"Paid"', "application/json"),
+        ("<html><body>Login</body></html>", "text/html"),
+        ('{"Status": "Paid"}', "text/html"),
+        ("", "application/json"),
+    ],
+)
+def test_malformed_answers_are_unexpected(
+    upstream_http: responses.RequestsMock, body: str, content_type: str
+) -> None:
+    upstream_http.get(STATUS_URL, body=body, content_type=content_type)
+    with pytest.raises(upstream.UnexpectedAnswer):
+        _status()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"Status": "Refunded"},
+        {"Status": None},
+        {"Invoice": "42"},
+        {"Invoice": {**upstream_data.invoice_detail(), "Id": "42"}},
+        {"Invoice": {**upstream_data.invoice_detail(), "Id": True}},
+        {"Invoice": {**upstream_data.invoice_detail(), "Paid": "yes"}},
+        {"Invoice": {**upstream_data.invoice_detail(), "TotalAmount": "lots"}},
+        {"Invoice": {**upstream_data.invoice_detail(), "CreatedOn": "yesterday"}},
+        {"Invoice": {**upstream_data.invoice_detail(), "Lines": None}},
+        {"Invoice": {**upstream_data.invoice_detail(), "Lines": [{"Description": 1}]}},
+        {"Invoice": {**upstream_data.invoice_detail(), "Currency": None}},
+        {"Invoice": {**upstream_data.invoice_detail(), "BusinessWebAddress": "evil.com/x?"}},
+        {"Invoice": {**upstream_data.invoice_detail(), "BusinessWebAddress": "a@evil.com"}},
+        {"Invoice": {k: v for k, v in upstream_data.invoice_detail().items() if k != "Id"}},
+    ],
+)
+def test_wrong_shapes_are_unexpected(
+    upstream_http: responses.RequestsMock, change: dict[str, Any]
+) -> None:
+    upstream_http.get(STATUS_URL, json={**upstream_data.checkout_status(), **change})
+    with pytest.raises(upstream.UnexpectedAnswer):
+        _status()
+
+
+@override_settings(UPSTREAM_MAX_BODY_BYTES=1000)
+def test_oversized_bodies_are_unexpected(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.get(STATUS_URL, body="x" * 5000, content_type="application/json")
+    with pytest.raises(upstream.UnexpectedAnswer, match="cap"):
+        _status()
+    upstream_http.replace(
+        responses.GET,
+        STATUS_URL,
+        body="{}",
+        content_type="application/json",
+        headers={"Content-Length": "999999"},
+        auto_calculate_content_length=False,
+    )
+    with pytest.raises(upstream.UnexpectedAnswer, match="cap"):
+        _status()
+
+
+def test_gets_are_retried_on_503(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.get(STATUS_URL, status=503)
+    upstream_http.get(STATUS_URL, status=502)
+    upstream_http.get(STATUS_URL, json=upstream_data.checkout_status())
+    assert _status().status == "Paid"
+    assert len(upstream_http.calls) == 3
+
+
+def test_gets_give_up_after_the_retries(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.get(STATUS_URL, status=503)
+    with pytest.raises(upstream.UpstreamUnavailable):
+        _status()
+    assert len(upstream_http.calls) == 3  # the first try and UPSTREAM_GET_RETRIES=2
+
+
+def test_connection_keeps_alive_in_one_pooled_session() -> None:
+    first = upstream._session(retrying=True)
+    assert upstream._session(retrying=True) is first
+    assert upstream._session(retrying=False) is not first
+    adapter = first.get_adapter("http://upstream.example")
+    assert adapter.max_retries.total == 2  # type: ignore[attr-defined]
+    assert upstream._session(retrying=False).get_adapter("http://x").max_retries.total == 0  # type: ignore[attr-defined]
+
+
+# register_by_token --------------------------------------------------------------------------
+
+
+def _register() -> upstream.Registration:
+    return upstream.register_by_token(invoice_id=42, token=GUID)
+
+
+def test_register(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.post(
+        REGISTER_URL,
+        json={"Token": "eyJ.token.here", "CustomerCreated": True},
+        match=[matchers.query_param_matcher({"token": GUID})],
+    )
+    assert _register() == upstream.Registration(token="eyJ.token.here", customer_created=True)
+
+
+def test_register_answer_without_our_extension(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.post(REGISTER_URL, json={"Token": "t"})
+    assert _register().customer_created is None
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, upstream.TokenRejected),
+        (404, upstream.NotFound),
+        (409, upstream.UnexpectedAnswer),
+        (500, upstream.UpstreamUnavailable),
+        (503, upstream.UpstreamUnavailable),
+    ],
+)
+def test_register_errors_are_never_retried(
+    upstream_http: responses.RequestsMock, status: int, error: type[Exception]
+) -> None:
+    upstream_http.post(REGISTER_URL, status=status, json={"error": "x"})
+    with pytest.raises(error):
+        _register()
+    assert len(upstream_http.calls) == 1
+
+
+@pytest.mark.parametrize(
+    "failure", [requests.exceptions.ReadTimeout(), requests.exceptions.ConnectionError()]
+)
+def test_register_transport_failure_is_not_retried(
+    upstream_http: responses.RequestsMock, failure: Exception
+) -> None:
+    upstream_http.post(REGISTER_URL, body=failure)
+    with pytest.raises(upstream.UpstreamUnavailable):
+        _register()
+    assert len(upstream_http.calls) == 1
+
+
+@pytest.mark.parametrize("body", [{"Token": None}, {"Token": 5}, {}, []])
+def test_register_malformed(upstream_http: responses.RequestsMock, body: Any) -> None:
+    upstream_http.post(REGISTER_URL, json=body)
+    with pytest.raises(upstream.UnexpectedAnswer):
+        _register()
+
+
+# business_current ---------------------------------------------------------------------------
+
+
+def test_business_current(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
+    assert upstream.business_current() == upstream.Business(
+        id=1, name="Canal Street Coworking", web_address="spaces.example.com"
+    )
+
+
+# PDF links and logs -------------------------------------------------------------------------
+
+
+def test_pdf_by_token_link() -> None:
+    invoice = upstream.parse_invoice_detail(upstream_data.invoice_detail())
+    with override_settings(PDF_LINK_SCHEME="https", UPSTREAM_PUBLIC_BASE_URL="/portal"):
+        link = upstream.pdf_by_token_link(invoice=invoice, token=GUID)
+    assert link == (
+        f"https://spaces.example.com/portal/api/public/billing/invoices/42/pdfByToken?token={GUID}"
+    )
+    with override_settings(PDF_LINK_SCHEME="http", UPSTREAM_PUBLIC_BASE_URL=""):
+        assert upstream.pdf_by_token_link(invoice=invoice, token="a b&c").startswith(
+            "http://spaces.example.com/api/public/billing/invoices/42/pdfByToken?token=a+b%26c"
+        )
+
+
+def test_client_never_logs_tokens(
+    upstream_http: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    upstream_http.get(STATUS_URL, json=upstream_data.checkout_status())
+    upstream_http.post(REGISTER_URL, body=requests.exceptions.ReadTimeout(f"token={GUID}"))
+    with caplog.at_level(logging.DEBUG):
+        _status()
+        with pytest.raises(upstream.UpstreamUnavailable):
+            _register()
+    assert "upstream GET /api/public/checkout/status -> 200" in caplog.text
+    assert "timed out" in caplog.text
+    assert GUID not in caplog.text
