@@ -37,7 +37,9 @@ def token_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     return wrapper
 
 
-def _render(request: HtmxHttpRequest, state: str, status: int = 200, **context: Any) -> HttpResponse:
+def _render(
+    request: HtmxHttpRequest, state: str, status: int = 200, **context: Any
+) -> HttpResponse:
     # HTMX polls swap the state region only; a plain request gets the whole page.
     template = "checkout/_state.html" if request.htmx else "checkout/complete.html"
     return render(request, template, {"state": state, **context}, status=status)
