@@ -66,12 +66,12 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
         return _render(request, "not_found", status=404)
     except upstream.UpstreamUnavailable as error:
         logger.warning("upstream unavailable on completion: %s", error)
-        response = _render(request, "unavailable", status=503, retry_seconds=RETRY_SECONDS)
+        response = _render(request, "unavailable", status=503, refresh_seconds=RETRY_SECONDS)
         response["Retry-After"] = str(RETRY_SECONDS)
         return response
     except upstream.UnexpectedAnswer as error:
         logger.error("unexpected upstream answer on completion: %s", error)
-        return _render(request, "unexpected", status=502, retry_seconds=RETRY_SECONDS)
+        return _render(request, "unexpected", status=502, refresh_seconds=RETRY_SECONDS)
 
 
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
@@ -83,7 +83,7 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
         poll = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
         if poll >= len(POLL_DELAYS):
             return _render(request, "pending", gave_up=True)
-        return _render(request, "pending", next_poll=poll + 1, poll_delay=POLL_DELAYS[poll])
+        return _render(request, "pending", next_poll=poll + 1, refresh_seconds=POLL_DELAYS[poll])
     invoice = status.invoice
     if invoice is None:
         raise upstream.UnexpectedAnswer("a paid basket session without its invoice")
