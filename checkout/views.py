@@ -76,14 +76,22 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
 
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     status = upstream.checkout_status(token=guid)
+    # Asked once the upstream has answered: a failing upstream is not asked twice per page.
+    business_name = branding.business_name()
     if status.status == "Failed":
-        return _render(request, "failed")
+        return _render(request, "failed", business_name=business_name)
     if status.status == "Pending":
         raw = request.GET.get("poll", "")
         poll = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
         if poll >= len(POLL_DELAYS):
-            return _render(request, "pending", gave_up=True)
-        return _render(request, "pending", next_poll=poll + 1, refresh_seconds=POLL_DELAYS[poll])
+            return _render(request, "pending", business_name=business_name, gave_up=True)
+        return _render(
+            request,
+            "pending",
+            business_name=business_name,
+            next_poll=poll + 1,
+            refresh_seconds=POLL_DELAYS[poll],
+        )
     invoice = status.invoice
     if invoice is None:
         raise upstream.UnexpectedAnswer("a paid basket session without its invoice")
@@ -94,9 +102,9 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     return _render(
         request,
         "used" if registration.used_elsewhere else "paid",
+        business_name=business_name,
         invoice=invoice,
         email=status.email,
         pdf_url=pdf_url,
         registration=registration,
-        business_name=branding.business_name(),
     )
