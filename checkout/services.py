@@ -9,16 +9,14 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
 from dataclasses import asdict, dataclass
-from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
-from django.core.cache import cache
 from django.http import QueryDict
 
 from portal import upstream
+from portal.once import cached_once
 
 logger = logging.getLogger(__name__)
 
@@ -58,38 +56,30 @@ class Registration:
     used_elsewhere: bool
 
 
-def _shared_key(session: SessionBase, guid: str, kind: str) -> str:
+def _shared_key(session: SessionBase, guid: str) -> str:
     # Hashed: cache keys may be logged by cache servers; the GUID is a secret.
     digest = hashlib.sha256(f"{session.session_key}:{guid}".encode()).hexdigest()
-    return f"checkout:{kind}:{digest}"
+    return f"checkout:registration:{digest}"
 
 
 def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
     """registerByToken at most once per browser session, whatever reloads and tabs do.
 
     The result lives in the session (for later requests) and in the shared cache (for
-    requests running at the same time, which hold stale copies of the session); a cache lock
-    lets one request call while the others wait for its result.
+    requests running at the same time, which hold stale copies of the session): one of them
+    calls while the others wait for its result.
     """
     if session.session_key is None:
         session.save()
     known = session.get(SESSION_REGISTRATIONS, {}).get(guid)
     if known is not None:
         return Registration(**known)
-    result_key, lock_key = _shared_key(session, guid, "result"), _shared_key(session, guid, "lock")
-    shared = cache.get(result_key)
-    if shared is None:
-        wait = settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1
-        if cache.add(lock_key, 1, timeout=int(wait) + 1):
-            try:
-                shared = cache.get(result_key) or asdict(
-                    _register(session=session, guid=guid, invoice_id=invoice_id)
-                )
-                cache.set(result_key, shared, timeout=settings.SESSION_COOKIE_AGE)
-            finally:
-                cache.delete(lock_key)
-        else:
-            shared = _wait_for(result_key, lock_key, seconds=wait)
+    shared = cached_once(
+        key=_shared_key(session, guid),
+        compute=lambda: asdict(_register(session=session, guid=guid, invoice_id=invoice_id)),
+        timeout=settings.SESSION_COOKIE_AGE,
+        wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
+    )
     registrations = session.get(SESSION_REGISTRATIONS, {})
     registrations[guid] = shared
     session[SESSION_REGISTRATIONS] = registrations
@@ -114,16 +104,3 @@ def _register(*, session: SessionBase, guid: str, invoice_id: int) -> Registrati
     return Registration(
         token=answer.token, customer_created=answer.customer_created, used_elsewhere=False
     )
-
-
-def _wait_for(result_key: str, lock_key: str, *, seconds: float) -> dict[str, Any]:
-    """The result of the request holding the lock; unavailable if it ends without one."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        time.sleep(0.05)
-        result: dict[str, Any] | None = cache.get(result_key)
-        if result is not None:
-            return result
-        if cache.get(lock_key) is None and cache.get(result_key) is None:
-            break
-    raise upstream.UpstreamUnavailable("the registering request of this session got no answer")

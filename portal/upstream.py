@@ -112,6 +112,26 @@ class Registration:
 
 
 @dataclass(frozen=True)
+class Tokens:
+    """A customer's tokens from /api/token; they stay in the server-side session."""
+
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class InvoicePage:
+    records: tuple[InvoicePreview, ...]
+    page: int
+    page_size: int
+    total_items: int
+    total_pages: int
+    has_next: bool
+    has_previous: bool
+
+
+@dataclass(frozen=True)
 class Business:
     id: int
     name: str
@@ -367,28 +387,104 @@ def register_by_token(*, invoice_id: int, token: str) -> Registration:
     )
 
 
+def _tokens(form: dict[str, str]) -> Tokens:
+    status, body = _call("POST", endpoints.TOKEN, form=form)
+    data = _json(body, endpoints.TOKEN)
+    if status == 400:
+        # OAuth 2.0 (RFC 6749, 5.2): invalid_grant is a wrong password or a dead refresh token.
+        if data.get("error") == "invalid_grant":
+            raise TokenRejected("token endpoint: invalid_grant")
+        raise UnexpectedAnswer(f"token endpoint: 400 {data.get('error')!r}")
+    if status != 200:
+        raise UnexpectedAnswer(f"token endpoint: status {status}")
+    fields = _Fields(data, "Tokens")
+    return Tokens(
+        access_token=fields.text("access_token"),
+        refresh_token=fields.text("refresh_token"),
+        expires_in=fields.whole("expires_in"),
+    )
+
+
+def token_by_password(*, username: str, password: str) -> Tokens:
+    """The password grant. TokenRejected: wrong email or password (one answer for both)."""
+    return _tokens({"grant_type": "password", "username": username, "password": password})
+
+
+def token_by_refresh(*, refresh_token: str) -> Tokens:
+    """The refresh grant. TokenRejected: the refresh token is dead; sign in again."""
+    return _tokens({"grant_type": "refresh_token", "refresh_token": refresh_token})
+
+
+def invoices_my(
+    *,
+    bearer: str,
+    paid: bool | None = None,
+    credit_notes: bool | None = None,
+    page: int = 1,
+    size: int = 25,
+) -> InvoicePage:
+    """The customer's invoices, newest first ([docs] invoices/my with paging and filters)."""
+    params: dict[str, str | int] = {"page": page, "size": size}
+    if paid is not None:
+        params["paid"] = "true" if paid else "false"
+    if credit_notes is not None:
+        params["creditNotes"] = "true" if credit_notes else "false"
+    fields = _Fields(_get_json(endpoints.INVOICES_MY, params=params, bearer=bearer), "InvoicePage")
+    records = fields.data.get("Records")
+    if not isinstance(records, list):
+        raise UnexpectedAnswer("InvoicePage.Records is not a list")
+    return InvoicePage(
+        records=tuple(parse_invoice_preview(record) for record in records),
+        page=fields.whole("CurrentPage"),
+        page_size=fields.whole("CurrentPageSize"),
+        total_items=fields.whole("TotalItems"),
+        total_pages=fields.whole("TotalPages"),
+        has_next=fields.flag("HasNextPage"),
+        has_previous=fields.flag("HasPreviousPage"),
+    )
+
+
+def invoice_detail(*, bearer: str, invoice_id: int) -> InvoiceDetail:
+    """One invoice in full; NotFound also for another customer's invoice."""
+    return parse_invoice_detail(_get_json(endpoints.invoice(invoice_id), bearer=bearer))
+
+
+def media_token(*, bearer: str) -> str:
+    """A media JWT ([seed] /api/auth/media/customer): lives about 60 s, opens media only."""
+    return _Fields(_get_json(endpoints.MEDIA_TOKEN, bearer=bearer), "MediaToken").text("jwt")
+
+
 def business_current() -> Business:
     fields = _Fields(_get_json(endpoints.BUSINESS_CURRENT), "Business")
-    return Business(
-        id=fields.whole("Id"),
-        name=fields.text("Name"),
-        web_address=fields.optional_text("WebAddress"),
-    )
+    web_address = fields.optional_text("WebAddress")
+    if web_address and not _HOST.fullmatch(web_address):
+        raise UnexpectedAnswer("Business.WebAddress is not a host")
+    return Business(id=fields.whole("Id"), name=fields.text("Name"), web_address=web_address)
 
 
 # PDF links ----------------------------------------------------------------------------------
 
 
-def pdf_link(*, invoice: InvoicePreview, path: str, params: dict[str, str]) -> str:
+def pdf_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
     """A browser link to an upstream PDF, as download-invoice-pdf.md builds it:
     `https://{BusinessWebAddress}{publicBaseUrl}{path}?{params}`."""
     return (
-        f"{settings.PDF_LINK_SCHEME}://{invoice.business_web_address}"
+        f"{settings.PDF_LINK_SCHEME}://{web_address}"
         f"{settings.UPSTREAM_PUBLIC_BASE_URL}{path}?{urlencode(params)}"
     )
 
 
 def pdf_by_token_link(*, invoice: InvoicePreview, token: str) -> str:
-    return pdf_link(
-        invoice=invoice, path=endpoints.pdf_by_token(invoice.id), params={"token": token}
-    )
+    """The guest's PDF link: `t` is the basket GUID or registerByToken's Token."""
+    path = endpoints.pdf_by_token(invoice.id)
+    return pdf_link(web_address=invoice.business_web_address, path=path, params={"token": token})
+
+
+def invoice_pdf_link(*, web_address: str, invoice_id: int, media_jwt: str) -> str:
+    """A signed-in customer's PDF link, opened by the media JWT alone."""
+    path = endpoints.pdf(invoice_id)
+    return pdf_link(web_address=web_address, path=path, params={"t": media_jwt})
+
+
+def statement_pdf_link(*, web_address: str, media_jwt: str) -> str:
+    return pdf_link(web_address=web_address, path=endpoints.STATEMENT_PDF, params={"t": media_jwt})
