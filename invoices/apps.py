@@ -5,3 +5,9 @@ from django.apps import AppConfig
 
 class InvoicesConfig(AppConfig):
     name = "invoices"
+
+    def ready(self) -> None:
+        from invoices import services
+        from portal.customers import signing_out
+
+        signing_out.connect(services.media_token_forget_on_sign_out)

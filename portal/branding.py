@@ -14,15 +14,20 @@ logger = logging.getLogger(__name__)
 BUSINESS_SECONDS = 300
 
 
-def business_name() -> str:
-    """The business's name; empty (the page then says less) when the upstream cannot tell."""
-    key = f"branding:business-name:{settings.UPSTREAM_URL}"
-    name: str | None = cache.get(key)
-    if name is None:
+def business() -> upstream.Business | None:
+    """The operator's business; None (pages then say less) when the upstream cannot tell."""
+    key = f"branding:business:{settings.UPSTREAM_URL}"
+    found: upstream.Business | None = cache.get(key)
+    if found is None:
         try:
-            name = upstream.business_current().name
+            found = upstream.business_current()
         except upstream.UpstreamError as error:
-            logger.warning("business name unavailable: %s", error)
-            return ""
-        cache.set(key, name, BUSINESS_SECONDS)
-    return name
+            logger.warning("business unavailable: %s", error)
+            return None
+        cache.set(key, found, BUSINESS_SECONDS)
+    return found
+
+
+def business_name() -> str:
+    found = business()
+    return found.name if found else ""

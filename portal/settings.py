@@ -69,6 +69,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "portal.urls"
+LOGIN_URL = "sign_in"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
                 "django.contrib.messages.context_processors.messages",
+                "portal.context_processors.customer",
             ],
         },
     },
@@ -166,6 +168,15 @@ SANDBOX_ACCESS_TOKEN_SECONDS: int = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", defa
 SANDBOX_REFRESH_TOKEN_SECONDS: int = env.int("SANDBOX_REFRESH_TOKEN_SECONDS", default=30 * 86400)
 SANDBOX_BASKET_SECONDS: int = env.int("SANDBOX_BASKET_SECONDS", default=86400)
 SANDBOX_INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", default=30 * 86400)
+
+# Failed sign-ins allowed per client and email, and per client, within the lockout window.
+SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)
+SIGN_IN_MAX_FAILURES_PER_CLIENT: int = env.int("SIGN_IN_MAX_FAILURES_PER_CLIENT", default=20)
+SIGN_IN_LOCKOUT_SECONDS: int = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
+# Invoices per page of My Invoices (the upstream allows up to 100).
+INVOICES_PAGE_SIZE: int = env.int("INVOICES_PAGE_SIZE", default=25)
+# How long one media JWT is reused (it lives about 60 s upstream; download-invoice-pdf.md).
+MEDIA_JWT_REUSE_SECONDS: int = env.int("MEDIA_JWT_REUSE_SECONDS", default=50)
 
 LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {

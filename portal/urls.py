@@ -15,5 +15,8 @@ if settings.SANDBOX_ENABLED:
 
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
+    path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-out", views.sign_out, name="sign_out"),
     path("", include("checkout.urls")),
+    path("", include("invoices.urls")),
 )

@@ -1,9 +1,61 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from portal import customers, upstream
+from portal.forms import SignInForm
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html", {"sandbox_enabled": settings.SANDBOX_ENABLED})
+
+
+def safe_next(request: HttpRequest) -> str:
+    """`?next=` when it is a local path; My Invoices otherwise (no open redirects)."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    local = candidate.startswith("/") and not candidate.startswith(("//", "/\\"))
+    if local and url_has_allowed_host_and_scheme(candidate, allowed_hosts=None):
+        return candidate
+    return reverse("invoices:list")
+
+
+@never_cache
+def sign_in(request: HttpRequest) -> HttpResponse:
+    form = SignInForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            customers.customer_sign_in(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+            return HttpResponseRedirect(safe_next(request))
+        except customers.SignInRefused:
+            form.add_error(None, _("That email and password do not match an account."))
+        except customers.TooManyAttempts:
+            status = 429
+            form.add_error(None, _("Too many attempts. Wait a few minutes, then try again."))
+        except upstream.UpstreamError as error:
+            logger.warning("sign-in failed upstream: %s", error)
+            status = 503
+            form.add_error(None, _("We cannot reach the billing system just now. Try again soon."))
+    context = {"form": form, "next": safe_next(request)}
+    return render(request, "portal/sign_in.html", context, status=status)
+
+
+@require_POST
+def sign_out(request: HttpRequest) -> HttpResponse:
+    customers.customer_sign_out(request=request)
+    return HttpResponseRedirect(reverse("sign_in"))

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.urls import URLPattern, path, register_converter
+
+from invoices import views
+
+app_name = "invoices"
+
+
+class InvoiceId:
+    """An upstream invoice id: digits, short enough to be a real one (no huge numbers)."""
+
+    regex = "[0-9]{1,11}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(InvoiceId, "invoice_id")
+
+urlpatterns: list[URLPattern] = [
+    path("invoices/", views.invoice_list, name="list"),
+    path("invoices/links", views.links, name="links"),
+    path("invoices/statement/pdf", views.statement_pdf, name="statement_pdf"),
+    path("invoices/<invoice_id:invoice_id>/", views.invoice_detail, name="detail"),
+    path("invoices/<invoice_id:invoice_id>/pdf", views.invoice_pdf, name="pdf"),
+]
