@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
 from checkout import services
-from portal import branding, upstream
+from invoices import services as invoice_services
+from portal import branding, customers, upstream
 from portal.htmx import HtmxHttpRequest
 
 logger = logging.getLogger(__name__)
@@ -107,4 +108,18 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
         email=status.email,
         pdf_url=pdf_url,
         registration=registration,
+        **_customer_link(request, invoice, buyer=status.email),
     )
+
+
+def _customer_link(
+    request: HtmxHttpRequest, invoice: upstream.InvoiceDetail, *, buyer: str
+) -> dict[str, Any]:
+    """The signed-in buyer's own PDF link, kept fresh by the My Invoices poll."""
+    signed_in = customers.customer_email(session=request.session)
+    if not signed_in or signed_in.casefold() != buyer.casefold():
+        return {}
+    invoice_services.invoices_remember(session=request.session, invoices=[invoice])
+    url = reverse("invoices:pdf", args=[invoice.id])
+    link = invoice_services.PdfLink(invoice_id=invoice.id, number=invoice.number, url=url)
+    return {"pdf_link": link, "link_ids": [invoice.id]}
