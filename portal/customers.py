@@ -61,13 +61,22 @@ def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None
         tokens = upstream.token_by_password(username=email.strip(), password=password)
     except upstream.TokenRejected:
         for key in (pair_key, client_key):
-            cache.add(key, 0, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
-            cache.incr(key)
+            _count_failure(key)
         raise SignInRefused from None
     cache.delete(pair_key)
     # A new session key at sign-in: whatever key an attacker planted is worthless now.
     request.session.cycle_key()
     request.session[SESSION_KEY] = _session_data(email=email.strip(), tokens=tokens)
+
+
+def _count_failure(key: str) -> None:
+    if cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:
+        # The window closed between the two calls: this failure starts a new one.
+        cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
 
 
 def _session_data(*, email: str, tokens: upstream.Tokens) -> dict[str, Any]:
