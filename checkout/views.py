@@ -67,12 +67,24 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
         return _render(request, "not_found", status=404)
     except upstream.UpstreamUnavailable as error:
         logger.warning("upstream unavailable on completion: %s", error)
-        response = _render(request, "unavailable", status=503, refresh_seconds=RETRY_SECONDS)
-        response["Retry-After"] = str(RETRY_SECONDS)
-        return response
+        return _retry_later(request, "unavailable", 503)
     except upstream.UnexpectedAnswer as error:
         logger.error("unexpected upstream answer on completion: %s", error)
-        return _render(request, "unexpected", status=502, refresh_seconds=RETRY_SECONDS)
+        return _retry_later(request, "unexpected", 502)
+
+
+def _retry_later(request: HtmxHttpRequest, state: str, status: int) -> HttpResponse:
+    # The retry keeps the poll count, so an outage during a pending payment does not
+    # restart the two-minute cap.
+    response = _render(
+        request,
+        state,
+        status=status,
+        refresh_seconds=RETRY_SECONDS,
+        refresh_url=request.get_full_path(),
+    )
+    response["Retry-After"] = str(RETRY_SECONDS)
+    return response
 
 
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
@@ -82,16 +94,15 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     if status.status == "Failed":
         return _render(request, "failed", business_name=business_name)
     if status.status == "Pending":
-        raw = request.GET.get("poll", "")
-        poll = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 4 else 0
+        poll = _poll_number(request.GET.get("poll", ""))
         if poll >= len(POLL_DELAYS):
             return _render(request, "pending", business_name=business_name, gave_up=True)
         return _render(
             request,
             "pending",
             business_name=business_name,
-            next_poll=poll + 1,
             refresh_seconds=POLL_DELAYS[poll],
+            refresh_url=f"{reverse('checkout:complete')}?poll={poll + 1}",
         )
     invoice = status.invoice
     if invoice is None:
@@ -110,6 +121,14 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
         registration=registration,
         **_customer_link(request, invoice, buyer=status.email),
     )
+
+
+def _poll_number(raw: str) -> int:
+    """Which poll this is: junk counts as the first, any long number as past the cap."""
+    if not (raw.isascii() and raw.isdigit()):
+        return 0
+    # Short enough for int(), which refuses numbers of thousands of digits.
+    return min(int(raw[:4]) if len(raw) <= 4 else len(POLL_DELAYS), len(POLL_DELAYS))
 
 
 def _customer_link(
