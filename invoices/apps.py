@@ -10,4 +10,4 @@ class InvoicesConfig(AppConfig):
         from invoices import services
         from portal.customers import signing_out
 
-        signing_out.connect(services.media_token_forget_on_sign_out)
+        signing_out.connect(services.customer_data_forget)

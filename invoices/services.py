@@ -52,11 +52,10 @@ def media_token_get(*, session: SessionBase, bearer: str) -> MediaToken:
     )
 
 
-def media_token_forget_on_sign_out(
-    sender: object, *, session: SessionBase, **kwargs: object
-) -> None:
-    """Never kept past the session: dropped at sign-out."""
+def customer_data_forget(sender: object, *, session: SessionBase, **kwargs: object) -> None:
+    """When a customer leaves a session, their media JWT and listed invoices go too."""
     cache.delete(_media_key(session))
+    session.pop(SESSION_INVOICES, None)
 
 
 def invoices_remember(*, session: SessionBase, invoices: list[upstream.InvoicePreview]) -> None:

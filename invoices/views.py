@@ -121,6 +121,8 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     if not links:
         # Not listed in this session yet: the upstream says whether it is this customer's.
         invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
+        if invoice.id != invoice_id:
+            raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
         services.invoices_remember(session=request.session, invoices=[invoice])
         links = _links(request, bearer, [invoice_id])
     return HttpResponseRedirect(links[0].url)

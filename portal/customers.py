@@ -23,7 +23,8 @@ from portal import upstream
 logger = logging.getLogger(__name__)
 
 SESSION_KEY = "customer"
-# Sent with `session=` before a customer's session ends, so the apps drop what they keep for it.
+# Sent with `session=` whenever a customer leaves a session (sign-out, a refused token, or a
+# new sign-in over it), so the apps drop what they keep for that customer.
 signing_out = Signal()
 # Refresh this long before the access token's expiry, so no call meets it expiring on the way.
 REFRESH_MARGIN_SECONDS = 30
@@ -64,6 +65,8 @@ def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None
             _count_failure(key)
         raise SignInRefused from None
     cache.delete(pair_key)
+    # Nothing of an earlier customer of this browser stays; a guest's checkout does.
+    signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key at sign-in: whatever key an attacker planted is worthless now.
     request.session.cycle_key()
     request.session[SESSION_KEY] = _session_data(email=email.strip(), tokens=tokens)
@@ -111,12 +114,13 @@ def customer_bearer(*, session: SessionBase) -> str:
         tokens = upstream.token_by_refresh(refresh_token=data["refresh_token"])
     except upstream.TokenRejected:
         logger.info("refresh token refused: the customer must sign in again")
-        del session[SESSION_KEY]
+        customer_forget(session=session)
         raise SignedOut from None
     session[SESSION_KEY] = _session_data(email=data["email"], tokens=tokens)
     return tokens.access_token
 
 
 def customer_forget(*, session: SessionBase) -> None:
-    """The upstream refused this session's access token: the customer must sign in again."""
+    """The upstream refused this session's tokens: the customer must sign in again."""
+    signing_out.send(sender=customer_forget, session=session)
     session.pop(SESSION_KEY, None)
