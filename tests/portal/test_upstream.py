@@ -281,3 +281,150 @@ def test_client_never_logs_tokens(
     assert "upstream GET /api/public/checkout/status -> 200" in caplog.text
     assert "timed out" in caplog.text
     assert GUID not in caplog.text
+
+
+# customer calls ------------------------------------------------------------------------------
+
+TOKEN_URL = upstream_url(endpoints.TOKEN)
+TOKENS = {"access_token": "acc", "token_type": "bearer", "expires_in": 3600, "refresh_token": "ref"}
+
+
+def test_password_grant(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.post(
+        TOKEN_URL,
+        json=TOKENS,
+        match=[
+            matchers.urlencoded_params_matcher(
+                {"grant_type": "password", "username": "a@example.com", "password": "pw"}
+            )
+        ],
+    )
+    tokens = upstream.token_by_password(username="a@example.com", password="pw")
+    assert tokens == upstream.Tokens(access_token="acc", refresh_token="ref", expires_in=3600)
+
+
+def test_refresh_grant(upstream_http: responses.RequestsMock) -> None:
+    upstream_http.post(
+        TOKEN_URL,
+        json=TOKENS,
+        match=[
+            matchers.urlencoded_params_matcher(
+                {"grant_type": "refresh_token", "refresh_token": "ref"}
+            )
+        ],
+    )
+    assert upstream.token_by_refresh(refresh_token="ref").access_token == "acc"
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (400, {"error": "invalid_grant", "error_description": "no"}, upstream.TokenRejected),
+        (400, {"error": "invalid_request"}, upstream.UnexpectedAnswer),
+        (400, "not json", upstream.UnexpectedAnswer),
+        (401, {}, upstream.TokenRejected),
+        (409, {}, upstream.UnexpectedAnswer),
+        (503, {}, upstream.UpstreamUnavailable),
+        (200, {"access_token": "acc"}, upstream.UnexpectedAnswer),
+    ],
+)
+def test_token_errors(
+    upstream_http: responses.RequestsMock, status: int, body: Any, error: type[Exception]
+) -> None:
+    if isinstance(body, str):
+        upstream_http.post(TOKEN_URL, status=status, body=body, content_type="application/json")
+    else:
+        upstream_http.post(TOKEN_URL, status=status, json=body)
+    with pytest.raises(error):
+        upstream.token_by_password(username="a@example.com", password="pw")
+    assert len(upstream_http.calls) == 1  # never retried: a POST
+
+
+def _page(records: list[dict[str, Any]], **changes: Any) -> dict[str, Any]:
+    return {
+        "Records": records,
+        "CurrentPage": 2,
+        "CurrentPageSize": 5,
+        "TotalItems": 12,
+        "TotalPages": 3,
+        "HasNextPage": True,
+        "HasPreviousPage": True,
+        **changes,
+    }
+
+
+def test_invoices_my(upstream_http: responses.RequestsMock) -> None:
+    preview = {
+        k: v
+        for k, v in upstream_data.invoice_detail().items()
+        if k not in {"Lines", "BillToName", "BillToEmail", "SubTotalFormated", "TaxFormated"}
+    }
+    upstream_http.get(
+        upstream_url(endpoints.INVOICES_MY),
+        json=_page([preview]),
+        match=[
+            matchers.query_param_matcher(
+                {"page": "2", "size": "5", "paid": "false", "creditNotes": "true"}
+            ),
+            matchers.header_matcher({"Authorization": "Bearer acc"}),
+        ],
+    )
+    result = upstream.invoices_my(bearer="acc", paid=False, credit_notes=True, page=2, size=5)
+    assert result.page == 2
+    assert result.total_items == 12
+    assert result.has_next is True
+    assert result.records[0].number == "INV-2026-00042"
+    assert result.records[0].due_date is not None
+
+
+@pytest.mark.parametrize(
+    "body",
+    [_page("x"), _page([{"Id": 1}]), _page([]) | {"TotalItems": "12"}, []],  # type: ignore[arg-type]
+)
+def test_invoices_my_malformed(upstream_http: responses.RequestsMock, body: Any) -> None:
+    upstream_http.get(upstream_url(endpoints.INVOICES_MY), json=body)
+    with pytest.raises(upstream.UnexpectedAnswer):
+        upstream.invoices_my(bearer="acc")
+
+
+@pytest.mark.parametrize(
+    ("status", "error"), [(401, upstream.TokenRejected), (404, upstream.NotFound)]
+)
+def test_invoice_detail(
+    upstream_http: responses.RequestsMock, status: int, error: type[Exception]
+) -> None:
+    url = upstream_url(endpoints.invoice(42))
+    upstream_http.get(url, json=upstream_data.invoice_detail())
+    assert upstream.invoice_detail(bearer="acc", invoice_id=42).bill_to_email == "buyer@example.com"
+    upstream_http.replace(responses.GET, url, status=status, json={})
+    with pytest.raises(error):
+        upstream.invoice_detail(bearer="acc", invoice_id=42)
+
+
+def test_media_token(upstream_http: responses.RequestsMock) -> None:
+    url = upstream_url(endpoints.MEDIA_TOKEN)
+    upstream_http.get(url, json={"jwt": "eyJ.media.jwt"})
+    assert upstream.media_token(bearer="acc") == "eyJ.media.jwt"
+    upstream_http.replace(responses.GET, url, json={"jwt": None})
+    with pytest.raises(upstream.UnexpectedAnswer):
+        upstream.media_token(bearer="acc")
+    upstream_http.replace(responses.GET, url, status=401, json={})
+    with pytest.raises(upstream.TokenRejected):
+        upstream.media_token(bearer="acc")
+
+
+def test_business_web_address_must_be_a_host(upstream_http: responses.RequestsMock) -> None:
+    url = upstream_url(endpoints.BUSINESS_CURRENT)
+    upstream_http.get(url, json={**upstream_data.business(), "WebAddress": "evil.example/x?y="})
+    with pytest.raises(upstream.UnexpectedAnswer):
+        upstream.business_current()
+
+
+def test_media_pdf_links() -> None:
+    with override_settings(PDF_LINK_SCHEME="https", UPSTREAM_PUBLIC_BASE_URL=""):
+        assert upstream.invoice_pdf_link(
+            web_address="spaces.example.com", invoice_id=7, media_jwt="j.w.t"
+        ) == ("https://spaces.example.com/api/public/billing/invoices/7/pdf?t=j.w.t")
+        assert upstream.statement_pdf_link(
+            web_address="spaces.example.com:8443", media_jwt="j"
+        ) == ("https://spaces.example.com:8443/api/public/billing/invoices/statements/pdf?t=j")
