@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from contextvars import ContextVar
 
 # Query and form parameters whose values are secrets (CONTRACT.md names them all).
 _SECRET_PARAMS = re.compile(
@@ -18,6 +19,9 @@ _SECRET_MEMBERS = re.compile(
     r'(?i)(?P<name>"(?:token|jwt|access_token|refresh_token|password)"\s*:\s*")[^"]*'
 )
 MASK = "***"
+
+# The id of the request being served ("-" outside one); set by portal.middleware.
+request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
 
 def mask_secrets(text: str) -> str:
@@ -47,4 +51,12 @@ class MaskSecretsFilter(logging.Filter):
             record.exc_text = mask_secrets(record.exc_text)
         if record.stack_info:
             record.stack_info = mask_secrets(record.stack_info)
+        return True
+
+
+class RequestIdFilter(logging.Filter):
+    """Stamps every record with the id of the request it was written for."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id.get()
         return True

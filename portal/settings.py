@@ -33,6 +33,11 @@ if not SECRET_KEY:
     SECRET_KEY = _DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
+# Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
+# request.is_secure(); and take the client address from X-Forwarded-For's last hop.
+BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 # The port `make run` serves on; it is also where the mounted sandbox answers by default.
@@ -57,6 +62,7 @@ if SANDBOX_ENABLED:
     INSTALLED_APPS.append("sandbox")
 
 MIDDLEWARE = [
+    "portal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -100,11 +106,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+else:
+    # Keep connections between requests, and check them before use after a restart.
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Several instances must share one cache (Redis): sessions, media JWTs, registration locks and
+# sign-in rate limits live there. The default, a per-process memory cache, is for one process.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Where sessions live: "db" (default), "cache" (needs a shared, persistent cache such as
+# Redis) or "cached_db" (the cache in front of the database).
+SESSION_STORE: str = env.str("SESSION_STORE", default="db")
+if SESSION_STORE not in ("db", "cache", "cached_db"):
+    raise ImproperlyConfigured("SESSION_STORE must be db, cache or cached_db.")
+SESSION_ENGINE = f"django.contrib.sessions.backends.{SESSION_STORE}"
 SESSION_COOKIE_AGE: int = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
@@ -179,18 +196,32 @@ INVOICES_PAGE_SIZE: int = env.int("INVOICES_PAGE_SIZE", default=25)
 MEDIA_JWT_REUSE_SECONDS: int = env.int("MEDIA_JWT_REUSE_SECONDS", default=50)
 
 LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
+# "plain" lines, or "json": one object per line, for log collectors.
+LOG_FORMAT: str = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Request lines and upstream URLs carry tokens in query strings: every record is masked
-    # before any handler writes it.
-    "filters": {"mask_secrets": {"()": "portal.logging.MaskSecretsFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # before any handler writes it. Every record also carries the request id.
+    "filters": {
+        "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
+        "request_id": {"()": "portal.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["mask_secrets"],
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id", "mask_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

@@ -28,6 +28,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from portal import endpoints
+from portal.logging import request_id
 
 logger = logging.getLogger(__name__)
 
@@ -186,7 +187,11 @@ def _call(
     expect: Literal["json", "pdf"] = "json",
 ) -> tuple[int, bytes]:
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
-    headers = {"Accept": "application/pdf" if expect == "pdf" else "application/json"}
+    headers = {
+        "Accept": "application/pdf" if expect == "pdf" else "application/json",
+        # The same id as this request's log lines, so both sides' logs can be joined.
+        "X-Request-ID": request_id.get(),
+    }
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
     connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT

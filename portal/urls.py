@@ -4,9 +4,12 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import URLPattern, URLResolver, include, path
 
-from portal import views
+from portal import health, views
 
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+]
 
 # The sandbox is a separate upstream that happens to share this server in development; the
 # portal reaches it only over HTTP (ARCHITECTURE.md).

@@ -1,0 +1,31 @@
+"""A request id for every request: in every log line, in the answer, and sent upstream."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from portal.logging import request_id
+
+HEADER = "X-Request-ID"
+# A proxy's id is kept when it looks like one; anything else could forge or flood the logs.
+_ACCEPTABLE = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        offered = request.headers.get(HEADER, "")
+        current = offered if _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
+        token = request_id.set(current)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id.reset(token)
+        response[HEADER] = current
+        return response
