@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test lint format install clean
+.PHONY: run serve test test-services lint format install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,19 @@ run: install
 	@echo "Portal and sandbox on http://127.0.0.1:$(PORT)/ (demo: demo@example.com / demo-password)"
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Production-like: DEBUG off, collected static files, gunicorn (gunicorn.conf.py). Needs
+# SECRET_KEY (environment or .env); serves the sandbox unless SANDBOX_ENABLED=false.
+serve: export DEBUG := false
+serve: export PORT := $(PORT)
+serve: export SANDBOX_ENABLED ?= true
+serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
+serve: export SECURE_COOKIES ?= false
+serve: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	if [ "$$SANDBOX_ENABLED" = true ]; then $(BIN)/python manage.py sandbox_seed; fi
+	$(BIN)/gunicorn portal.wsgi
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -39,6 +52,12 @@ format: install
 test: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
 	$(BIN)/pytest
+
+# The suite again against a throwaway PostgreSQL and Redis (scripts/services.sh).
+test-services: install
+	scripts/services.sh start > /dev/null
+	set -a && . $${SERVICES_DIR:-/tmp/portal-services}/env && set +a && \
+	  $(BIN)/pytest; status=$$?; scripts/services.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

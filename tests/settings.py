@@ -20,6 +20,10 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # hashed manifest names.
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
 
+# The live server's request threads must not keep connections past a request: PostgreSQL
+# refuses to drop a test database that still has sessions.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file rather than memory: the live server's threads then hold connections of their
     # own, so concurrent requests really run concurrently (the single-use race tests).

@@ -77,9 +77,13 @@ def _fresh_cache() -> Iterator[None]:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Clock:
     controlled = Clock(time.time())
     monkeypatch.setattr(time, "time", controlled)
+    # Only a cache in this process expires by this clock; Redis keeps its own time.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}
+    }
     return controlled
 
 
