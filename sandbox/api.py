@@ -87,11 +87,20 @@ def _bearer_customer(request: HttpRequest) -> Customer | None:
     return Customer.objects.filter(pk=int(subject), portal_access=True).first()
 
 
-def _media_customer(token: str) -> Customer | None:
+def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
+    """The customer whose media JWT is `?t=`, or the error to answer with."""
+    token = request.GET.get("t")
+    if not token:
+        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
     subject = token_subject(token=token, audience=Audience.MEDIA)
-    if subject is None or not subject.isdigit():
-        return None
-    return Customer.objects.filter(pk=int(subject), portal_access=True).first()
+    customer = (
+        Customer.objects.filter(pk=int(subject), portal_access=True).first()
+        if subject and subject.isdigit()
+        else None
+    )
+    if customer is None:
+        return error(401, "invalid_token", "The media token is invalid or has expired.")
+    return customer
 
 
 # Guest checkout ---------------------------------------------------------------------------
@@ -273,12 +282,9 @@ def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     number = _positive_int(invoice_id)
     if number is None:
         return error(400, "invalid_invoice_id", "The invoice id must be a number.")
-    raw = request.GET.get("t")
-    if not raw:
-        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
-    customer = _media_customer(raw)
-    if customer is None:
-        return error(401, "invalid_token", "The media token is invalid or has expired.")
+    customer = _media_customer(request)
+    if isinstance(customer, JsonResponse):
+        return customer
     invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
     if invoice is None:
         return error(404, "not_found", "No such invoice.")
@@ -287,12 +293,9 @@ def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 @endpoint("GET")
 def statement_pdf(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("t")
-    if not raw:
-        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
-    customer = _media_customer(raw)
-    if customer is None:
-        return error(401, "invalid_token", "The media token is invalid or has expired.")
+    customer = _media_customer(request)
+    if isinstance(customer, JsonResponse):
+        return customer
     invoices = list(_invoices().filter(customer=customer, draft=False))
     content = pdf.statement_pdf(customer=customer, invoices=invoices)
     return _pdf_response(content, "statement")

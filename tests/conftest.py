@@ -5,9 +5,21 @@ from collections.abc import Iterator
 import pytest
 import responses
 from django.conf import settings
+from django.core.cache import cache
+from pytest_django.fixtures import Settings as SettingsWrapper
+from pytest_django.live_server_helper import LiveServer
 
 from sandbox import services
 from sandbox.models import Business, Customer
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    """Every test starts and ends with an empty cache: sessions' registrations and media
+    JWTs, rate-limit counters and the business all live there."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -26,6 +38,19 @@ def upstream_http() -> Iterator[responses.RequestsMock]:
     """The upstream mocked at the HTTP layer; see `upstream_url(path)`."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
+
+
+@pytest.fixture
+def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db: None) -> str:
+    """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP."""
+    settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
+    settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
+    settings.PDF_LINK_SCHEME = "http"
+    settings.SANDBOX_PORTAL_URL = live_server.url
+    # Plain HTTP: Secure cookies would never come back.
+    settings.SESSION_COOKIE_SECURE = False
+    settings.CSRF_COOKIE_SECURE = False
+    return live_server.url
 
 
 def upstream_url(path: str) -> str:

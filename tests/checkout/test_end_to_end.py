@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import logging
 import re
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -18,25 +17,13 @@ import requests
 from django.utils import timezone
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
-from pytest_django.live_server_helper import LiveServer
 
 from portal import upstream
 from sandbox import services
 from sandbox.models import BasketSession, Customer
+from tests.child import free_port
 
 COMPLETE = "/en/invoices/complete"
-
-
-@pytest.fixture
-def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db: None) -> str:
-    """The live server as portal and, under /sandbox, as its upstream."""
-    settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
-    settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
-    settings.PDF_LINK_SCHEME = "http"
-    settings.SANDBOX_PORTAL_URL = live_server.url
-    # The live server speaks plain HTTP: a Secure cookie would never come back.
-    settings.SESSION_COOKIE_SECURE = False
-    return live_server.url
 
 
 @pytest.fixture
@@ -190,18 +177,11 @@ def test_malformed_token(portal: str, browser: requests.Session, value: str) -> 
     assert "This link is incomplete" in page.text
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 def test_upstream_down(
     purchase: Purchase, browser: requests.Session, settings: SettingsWrapper
 ) -> None:
     _, url = purchase()
-    settings.UPSTREAM_URL = f"http://127.0.0.1:{_closed_port()}/sandbox"
+    settings.UPSTREAM_URL = f"http://127.0.0.1:{free_port()}/sandbox"
     page = browser.get(url, timeout=30)
     assert page.status_code == 503
     assert "Your payment is safe" in page.text

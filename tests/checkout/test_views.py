@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
@@ -37,14 +37,6 @@ PDF_BY_TOKEN = (
     "/api/public/billing/invoices/42/pdfByToken?token="
 )
 PDF_TEXT = "Download invoice (PDF)"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # The business name and the registration lock/result live in the (locmem) cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,6 @@ import requests
 from django.contrib.sessions.backends.db import SessionStore
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
-from pytest_django.live_server_helper import LiveServer
 
 from sandbox import services
 from sandbox.models import Customer
@@ -22,16 +21,9 @@ LIST = "/en/invoices/"
 LINK = r'href="({url})"[^>]*>[^<]*<span class="visually-hidden"> ([^<]+)</span>'
 
 
-@pytest.fixture
-def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db: None) -> str:
-    settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
-    settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
-    settings.PDF_LINK_SCHEME = "http"
-    settings.SANDBOX_PORTAL_URL = live_server.url
-    settings.SESSION_COOKIE_SECURE = False
-    settings.CSRF_COOKIE_SECURE = False
+@pytest.fixture(autouse=True)
+def demo(portal: str) -> None:
     services.demo_seed()
-    return live_server.url
 
 
 def _sign_in(portal: str, browser: requests.Session, next_path: str = LIST) -> requests.Response:

@@ -7,7 +7,6 @@ import json
 import logging
 import re
 import time
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +15,6 @@ import pytest
 import requests
 import responses
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
@@ -66,14 +64,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += seconds
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # Media JWTs, rate-limit counters and the business live in the (locmem) cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -43,14 +42,6 @@ NEW_REFRESH = "refresh-new-6e2b9f1a37"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJtZWRpYSI6MX0.c2lnbmF0dXJl"
 REFUSED_TEXT = "That email and password do not match an account."
 SECRETS = (ACCESS, REFRESH, NEW_ACCESS, NEW_REFRESH, PASSWORD)
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache() -> Iterator[None]:
-    # Rate-limit counters, media JWTs and the business live in the (locmem) cache.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 # Helpers ------------------------------------------------------------------------------------

@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import socket
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 import requests
@@ -17,16 +12,8 @@ from django.test import Client, override_settings
 
 from portal import endpoints
 from tests import upstream_data
+from tests.child import free_port, run_python
 from tests.conftest import upstream_url
-
-BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @pytest.fixture
@@ -67,7 +54,7 @@ def test_readyz_when_the_cache_is_down(
     dead_redis = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
         }
     }
     with override_settings(CACHES=dead_redis):
@@ -84,24 +71,13 @@ def test_readyz_when_the_database_is_down() -> None:
         "r = c.get('/readyz'); h = c.get('/healthz');"
         "print(json.dumps([r.status_code, r.json(), h.status_code]))"
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "SECRET_KEY": "a-test-secret",
-        "ALLOWED_HOSTS": "testserver",
-        "DATABASE_URL": f"postgres://nobody@127.0.0.1:{_closed_port()}/nothing",
-        "UPSTREAM_URL": f"http://127.0.0.1:{_closed_port()}",
-        "UPSTREAM_GET_RETRIES": "0",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", probe],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_python(
+        probe,
+        SECRET_KEY="a-test-secret",
+        ALLOWED_HOSTS="testserver",
+        DATABASE_URL=f"postgres://nobody@127.0.0.1:{free_port()}/nothing",
+        UPSTREAM_URL=f"http://127.0.0.1:{free_port()}",
+        UPSTREAM_GET_RETRIES="0",
     )
     assert result.returncode == 0, result.stderr
     ready_status, body, health_status = json.loads(result.stdout.strip().splitlines()[-1])
@@ -135,22 +111,7 @@ def test_json_logs_carry_the_request_id_and_stay_masked() -> None:
         "from portal.logging import request_id; request_id.set('req-abcdef12');"
         "logging.getLogger('portal.test').warning('GET /pdf?token=%s', 'SECRET-TOKEN-1')"
     )
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "DEBUG": "true",
-        "LOG_FORMAT": "json",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", program],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = run_python(program, DEBUG="true", LOG_FORMAT="json")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stderr.strip().splitlines()[-1])
     assert record["request_id"] == "req-abcdef12"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -26,15 +25,9 @@ import psycopg
 import pytest
 import requests
 
-BASE_DIR = Path(__file__).resolve().parents[2]
+from tests.child import BASE_DIR, free_port
+
 GUNICORN = Path(sys.executable).with_name("gunicorn")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
 
 
 @dataclass
@@ -101,7 +94,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
     tmp = tmp_path_factory.mktemp("instances")
     shared, drop = _shared_services(tmp)
     next(drop)
-    port_a, port_b, port_upstream = _free_port(), _free_port(), _free_port()
+    port_a, port_b, port_upstream = free_port(), free_port(), free_port()
     env = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": os.environ.get("HOME", ""),

@@ -7,16 +7,11 @@ root cannot change what these tests see; everything else in settings runs as in 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-from portal.settings import _DEVELOPMENT_SECRET_KEY, BASE_DIR
-
-# Keeps a `.env` in the repo root out of the child: only the variables a test sets apply.
-NO_DOTENV = "import environ\nenviron.Env.read_env = lambda *args, **kwargs: None\n"
+from portal.settings import _DEVELOPMENT_SECRET_KEY
+from tests.child import BASE_DIR, run_python
 
 READ_SETTINGS = """
 import json
@@ -46,25 +41,6 @@ import sys
 sys.argv = ["manage.py", "check"]
 runpy.run_path("manage.py", run_name="__main__")
 """
-
-
-def run_python(code: str, **variables: str) -> subprocess.CompletedProcess[str]:
-    """Runs `code` in a fresh interpreter with PATH, HOME and only the given variables."""
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        **variables,
-    }
-    return subprocess.run(  # noqa: S603
-        [sys.executable, "-c", NO_DOTENV + code],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def read_settings(**variables: str) -> dict[str, Any]:

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 import gzip
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 from django.test import Client
 
 from portal.settings import BASE_DIR
+from tests.child import run_python
 
-# Keeps a `.env` in the repo root (DEBUG=true there would switch storages) out of the child.
 COLLECTSTATIC = """
-import environ
 import runpy
 import sys
 
-environ.Env.read_env = lambda *args, **kwargs: None
 sys.argv = ["manage.py", "collectstatic", "--noinput"]
 runpy.run_path("manage.py", run_name="__main__")
 """
@@ -34,22 +29,11 @@ def test_portal_css_is_served(client: Client) -> None:
 
 
 def test_collectstatic_writes_hashed_compressed_files_in_production(tmp_path: Path) -> None:
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": os.environ.get("HOME", ""),
-        "DJANGO_SETTINGS_MODULE": "portal.settings",
-        "SECRET_KEY": "a-production-secret",
-        "STATIC_ROOT": str(tmp_path),
-        "UPSTREAM_URL": "https://tenant.example.com",
-    }
-    result = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", COLLECTSTATIC],
-        env=env,
-        cwd=BASE_DIR,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    result = run_python(
+        COLLECTSTATIC,
+        SECRET_KEY="a-production-secret",
+        STATIC_ROOT=str(tmp_path),
+        UPSTREAM_URL="https://tenant.example.com",
     )
     assert result.returncode == 0, result.stderr
 
