@@ -28,12 +28,14 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production-like: DEBUG off, collected static files, gunicorn (gunicorn.conf.py). Needs
-# SECRET_KEY (environment or .env); serves the sandbox unless SANDBOX_ENABLED=false.
+# SECRET_KEY (environment or .env); serves the sandbox unless SANDBOX_ENABLED=false. Plain
+# HTTP on this machine: cookies without Secure, PDF links with http, unless set otherwise.
 serve: export DEBUG := false
 serve: export PORT := $(PORT)
 serve: export SANDBOX_ENABLED ?= true
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_COOKIES ?= false
+serve: export PDF_LINK_SCHEME ?= http
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.http import QueryDict
 
 from portal import upstream
@@ -77,7 +78,8 @@ def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> 
     shared = cached_once(
         key=_shared_key(session, guid),
         compute=lambda: asdict(_register(session=session, guid=guid, invoice_id=invoice_id)),
-        timeout=settings.SESSION_COOKIE_AGE,
+        # Only requests running at the same time need it; the session keeps the lasting copy.
+        timeout=60,
         wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
     )
     registrations = session.get(SESSION_REGISTRATIONS, {})
@@ -88,9 +90,13 @@ def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> 
 
 def _register(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
     attempts: list[str] = session.get(SESSION_ATTEMPTS, [])
-    lost_before = guid in attempts
+    # The request's copy of the session may be stale (another request of this session sent
+    # the call): the shared cache keeps the same mark.
+    sent_key = f"{_shared_key(session, guid)}:sent"
+    lost_before = guid in attempts or cache.get(sent_key) is not None
     if not lost_before:
-        # Saved now, before the call: if its answer is lost, a retry must know it was sent.
+        # Marked now, before the call: if its answer is lost, a retry must know it was sent.
+        cache.set(sent_key, 1, timeout=settings.SESSION_COOKIE_AGE)
         session[SESSION_ATTEMPTS] = [*attempts, guid]
         session.save()
     try:

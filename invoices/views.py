@@ -117,37 +117,34 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Works without JavaScript: mints (or reuses) a media JWT and redirects to the PDF."""
     bearer = customers.customer_bearer(session=request.session)
-    links = _links(request, bearer, [invoice_id])
-    if not links:
+    if str(invoice_id) not in request.session.get(services.SESSION_INVOICES, {}):
         # Not listed in this session yet: the upstream says whether it is this customer's.
         invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
         if invoice.id != invoice_id:
             raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
         services.invoices_remember(session=request.session, invoices=[invoice])
-        links = _links(request, bearer, [invoice_id])
-    return HttpResponseRedirect(links[0].url)
+    token = services.media_token_get(session=request.session, bearer=bearer)
+    [link] = services.invoice_links(
+        session=request.session, invoice_ids=[invoice_id], media_jwt=token.jwt
+    )
+    return HttpResponseRedirect(link.url)
 
 
 @customer_required
 def statement_pdf(request: HttpRequest) -> HttpResponse:
     bearer = customers.customer_bearer(session=request.session)
-    url = _statement_url(request, bearer)
+    token = services.media_token_get(session=request.session, bearer=bearer)
+    url = _statement_url(token.jwt)
     if url is None:
         raise upstream.UpstreamUnavailable("no business web address for the statement link")
     return HttpResponseRedirect(url)
 
 
-def _links(request: HttpRequest, bearer: str, ids: list[int]) -> list[services.PdfLink]:
-    token = services.media_token_get(session=request.session, bearer=bearer)
-    return services.invoice_links(session=request.session, invoice_ids=ids, media_jwt=token.jwt)
-
-
-def _statement_url(request: HttpRequest, bearer: str) -> str | None:
+def _statement_url(media_jwt: str) -> str | None:
     found = branding.business()
     if found is None or not found.web_address:
         return None
-    token = services.media_token_get(session=request.session, bearer=bearer)
-    return upstream.statement_pdf_link(web_address=found.web_address, media_jwt=token.jwt)
+    return upstream.statement_pdf_link(web_address=found.web_address, media_jwt=media_jwt)
 
 
 def links(request: HttpRequest) -> HttpResponse:
@@ -176,7 +173,7 @@ def links(request: HttpRequest) -> HttpResponse:
         "links": services.invoice_links(
             session=request.session, invoice_ids=ids, media_jwt=token.jwt
         ),
-        "statement_url": _statement_url(request, bearer) if request.GET.get("statement") else None,
+        "statement_url": _statement_url(token.jwt) if request.GET.get("statement") else None,
         "refresh_in": token.refresh_in(),
     }
     return _private(render(request, "invoices/_links.html", context))

@@ -7,6 +7,7 @@ replaces an access token shortly before it expires.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import time
@@ -17,8 +18,10 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.dispatch import Signal
 from django.http import HttpRequest
+from django.middleware.csrf import rotate_token
 
 from portal import upstream
+from portal.once import cached_once
 
 logger = logging.getLogger(__name__)
 
@@ -42,44 +45,61 @@ class SignedOut(Exception):
     """No customer in this session, or its tokens can no longer be refreshed."""
 
 
-def _failure_keys(request: HttpRequest, email: str) -> tuple[str, str]:
-    client = request.META.get("REMOTE_ADDR", "")
+def client_address(request: HttpRequest) -> str:
+    """The client's address: behind a proxy, the last X-Forwarded-For entry, which the
+    trusted proxy itself appended (earlier entries are whatever the client sent)."""
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if settings.BEHIND_PROXY and forwarded:
+        return str(forwarded).split(",")[-1].strip()
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
+    client = client_address(request)
     pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
     alone = hashlib.sha256(client.encode()).hexdigest()
-    return f"sign-in:failures:{pair}", f"sign-in:failures:{alone}"
+    return f"sign-in:attempts:{pair}", f"sign-in:attempts:{alone}"
 
 
-def _limits() -> tuple[int, int]:
-    return settings.SIGN_IN_MAX_FAILURES, settings.SIGN_IN_MAX_FAILURES_PER_CLIENT
+def _count(key: str) -> int:
+    """Counts one attempt in a window; atomic across processes with a shared cache."""
+    window = settings.SIGN_IN_LOCKOUT_SECONDS
+    cache.add(key, 0, timeout=window)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        # The window closed between the two calls: this attempt starts a new one.
+        cache.add(key, 1, timeout=window)
+        return 1
+    # Some backends' incr can leave a key without its expiry (Redis, if it expired between
+    # EXISTS and INCR; the database cache resets it): the window is set again.
+    cache.touch(key, timeout=window)
+    return count
 
 
 def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
-    pair_key, client_key = _failure_keys(request, email)
-    per_pair, per_client = _limits()
-    if cache.get(pair_key, 0) >= per_pair or cache.get(client_key, 0) >= per_client:
+    pair_key, client_key = _attempt_keys(request, email)
+    # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
+    pair_count, client_count = _count(pair_key), _count(client_key)
+    if pair_count > settings.SIGN_IN_MAX_FAILURES or (
+        client_count > settings.SIGN_IN_MAX_FAILURES_PER_CLIENT
+    ):
         raise TooManyAttempts
     try:
         tokens = upstream.token_by_password(username=email.strip(), password=password)
     except upstream.TokenRejected:
-        for key in (pair_key, client_key):
-            _count_failure(key)
         raise SignInRefused from None
+    # A success does not count against this client or email.
     cache.delete(pair_key)
+    with contextlib.suppress(ValueError):
+        cache.decr(client_key)
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
-    # A new session key at sign-in: whatever key an attacker planted is worthless now.
+    # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:
+    # whatever an attacker planted before is worthless now.
     request.session.cycle_key()
+    rotate_token(request)
     request.session[SESSION_KEY] = _session_data(email=email.strip(), tokens=tokens)
-
-
-def _count_failure(key: str) -> None:
-    if cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS):
-        return
-    try:
-        cache.incr(key)
-    except ValueError:
-        # The window closed between the two calls: this failure starts a new one.
-        cache.add(key, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS)
 
 
 def _session_data(*, email: str, tokens: upstream.Tokens) -> dict[str, Any]:
@@ -110,8 +130,16 @@ def customer_bearer(*, session: SessionBase) -> str:
     if data["expires_at"] - REFRESH_MARGIN_SECONDS > time.time():
         token: str = data["access_token"]
         return token
+    refresh_token: str = data["refresh_token"]
     try:
-        tokens = upstream.token_by_refresh(refresh_token=data["refresh_token"])
+        # One refresh per refresh token, whichever of this session's requests gets there
+        # first: an upstream that rotates refresh tokens refuses the second use.
+        tokens = cached_once(
+            key=f"customer:refresh:{hashlib.sha256(refresh_token.encode()).hexdigest()}",
+            compute=lambda: upstream.token_by_refresh(refresh_token=refresh_token),
+            timeout=60,
+            wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
+        )
     except upstream.TokenRejected:
         logger.info("refresh token refused: the customer must sign in again")
         customer_forget(session=session)

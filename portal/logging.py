@@ -19,6 +19,8 @@ _SECRET_MEMBERS = re.compile(
     r'(?i)(?P<name>"(?:token|jwt|access_token|refresh_token|password)"\s*:\s*")[^"]*'
 )
 MASK = "***"
+# What every LogRecord has; anything else on a record came as an `extra`.
+_RECORD_ATTRIBUTES = frozenset(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
 # The id of the request being served ("-" outside one); set by portal.middleware.
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
@@ -44,6 +46,11 @@ class MaskSecretsFilter(logging.Filter):
         except (TypeError, ValueError):
             message = f"{record.msg} {record.args}"
         record.msg, record.args = mask_secrets(message), None
+        # Extras such as django.request's `request` are written by JSON formatters as str()
+        # of the object, whose repr holds the query string: masked too.
+        for name, value in list(vars(record).items()):
+            if name not in _RECORD_ATTRIBUTES and not isinstance(value, int | float | None):
+                setattr(record, name, mask_secrets(str(value)))
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         # Masked whoever formatted it first: another handler may have run before this one.

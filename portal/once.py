@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -11,6 +12,10 @@ from django.core.cache import cache
 from portal import upstream
 
 T = TypeVar("T")
+
+# Longer than any computation can take (connect + read timeouts, a busy database), so a lock
+# never expires under the request still holding it.
+LOCK_SECONDS = 60
 
 
 def cached_once(*, key: str, compute: Callable[[], T], timeout: int, wait: float) -> T:
@@ -23,8 +28,8 @@ def cached_once(*, key: str, compute: Callable[[], T], timeout: int, wait: float
     value: T | None = cache.get(key)
     if value is not None:
         return value
-    lock = f"{key}:lock"
-    if cache.add(lock, 1, timeout=int(wait) + 1):
+    lock, owner = f"{key}:lock", uuid.uuid4().hex
+    if cache.add(lock, owner, timeout=LOCK_SECONDS):
         try:
             value = cache.get(key)
             if value is None:
@@ -32,7 +37,9 @@ def cached_once(*, key: str, compute: Callable[[], T], timeout: int, wait: float
                 cache.set(key, value, timeout)
             return value
         finally:
-            cache.delete(lock)
+            # Only our own lock: had it expired, another request's would be deleted.
+            if cache.get(lock) == owner:
+                cache.delete(lock)
     deadline = time.monotonic() + wait
     while time.monotonic() < deadline:
         time.sleep(0.05)
@@ -40,5 +47,9 @@ def cached_once(*, key: str, compute: Callable[[], T], timeout: int, wait: float
         if value is not None:
             return value
         if cache.get(lock) is None:
+            # The holder finished between the two reads, or failed: one last look.
+            value = cache.get(key)
+            if value is not None:
+                return value
             break
     raise upstream.UpstreamUnavailable("the request computing this value got no answer")

@@ -34,7 +34,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
-# request.is_secure(); and take the client address from X-Forwarded-For's last hop.
+# request.is_secure(); sign-in rate limits then take the client address from the last
+# X-Forwarded-For entry, the one the proxy appended (portal.customers.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

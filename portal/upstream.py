@@ -150,9 +150,13 @@ def _session(*, retrying: bool) -> requests.Session:
         # A slow upstream is not retried: that would multiply the wait and the load.
         read=0,
         backoff_factor=0.2,
+        backoff_max=1,
         status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET"}),
         raise_on_status=False,
+        # An upstream's Retry-After (429, a maintenance 503) could hold a worker for minutes:
+        # the page answers at once instead, and asks again later by itself.
+        respect_retry_after_header=False,
     )
     session = requests.Session()
     adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retries)
@@ -208,7 +212,8 @@ def _call(
             allow_redirects=False,
         ) as response:
             status = response.status_code
-            body = _read_capped(response, deadline=started + connect + read)
+            # From the headers on (after any retries), the body has `read` seconds to arrive.
+            body = _read_capped(response, deadline=time.monotonic() + read)
             content_type = response.headers.get("Content-Type", "")
     except requests.Timeout as error:
         logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
@@ -216,6 +221,10 @@ def _call(
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
         logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
+    except requests.RequestException as error:
+        # Anything else of requests' (a corrupt compressed body, too many redirects…).
+        logger.warning("upstream %s %s failed: %s", method, path, type(error).__name__)
+        raise UpstreamUnavailable(f"{method} {path}: {type(error).__name__}") from None
     except UpstreamError as error:
         logger.warning("upstream %s %s: %s", method, path, error)
         raise

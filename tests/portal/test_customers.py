@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
 
@@ -338,15 +340,58 @@ def test_sign_in_is_rate_limited_per_client(
     assert _post(client, EMAIL, "wrong").status_code == 429
     assert first.call_count == 3
 
-    # Another email from the same client still gets through, until the per-client limit.
-    for _ in range(2):
-        assert _post(client, "other@example.com", "wrong").status_code == 400
-    assert other.call_count == 2
+    # Another email from the same client still gets through, until the per-client limit;
+    # every attempt counts, the refused one included (4 so far).
+    assert _post(client, "other@example.com", "wrong").status_code == 400
+    assert other.call_count == 1
     assert _post(client, "other@example.com", "wrong").status_code == 429
     assert _post(client, "third@example.com", PASSWORD).status_code == 429
-    assert other.call_count == 2
+    assert other.call_count == 1
     assert accepted.call_count == 0
-    assert len(upstream_http.calls) == 5
+    assert len(upstream_http.calls) == 4
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=3, BEHIND_PROXY=True)
+def test_behind_a_proxy_each_forwarded_client_is_counted_apart(
+    client: Client, upstream_http: responses.RequestsMock
+) -> None:
+    _refuse(upstream_http, EMAIL, "wrong")
+    # The proxy appends the real client last; what a client sends before it is not trusted.
+    for _ in range(3):
+        response = client.post(
+            SIGN_IN,
+            {"email": EMAIL, "password": "wrong"},
+            HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.7",
+        )
+        assert response.status_code == 400
+    blocked = client.post(
+        SIGN_IN,
+        {"email": EMAIL, "password": "wrong"},
+        HTTP_X_FORWARDED_FOR="10.0.0.1, 203.0.113.7",
+    )
+    assert blocked.status_code == 429
+    other_client = client.post(
+        SIGN_IN, {"email": EMAIL, "password": "wrong"}, HTTP_X_FORWARDED_FOR="203.0.113.8"
+    )
+    assert other_client.status_code == 400
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=5)
+def test_parallel_guesses_cannot_pass_the_limit_together(
+    upstream_http: responses.RequestsMock, db: None
+) -> None:
+    """Attempts are counted before the upstream is asked: twenty at once get five through."""
+    refused = _refuse(upstream_http, EMAIL, "wrong")
+    barrier = threading.Barrier(20)
+
+    def guess(_: int) -> int:
+        barrier.wait()
+        return Client().post(SIGN_IN, {"email": EMAIL, "password": "wrong"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(pool.map(guess, range(20)))
+    assert statuses == [400] * 5 + [429] * 15
+    assert refused.call_count == 5
 
 
 @pytest.mark.parametrize(
