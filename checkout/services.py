@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+import time
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -26,6 +27,7 @@ GATEWAY_PARAMETERS = ("stripe_session_id", "spreedly_session_id", "paypal_sessio
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 SESSION_TOKEN = "checkout_token"  # noqa: S105  (a session key's name)
+SESSION_TOKEN_AT = "checkout_token_at"  # noqa: S105
 # {guid: Registration as a dict}
 SESSION_REGISTRATIONS = "checkout_registrations"
 # GUIDs whose registerByToken this session sent without seeing the answer.
@@ -44,6 +46,26 @@ def basket_token_from_query(query: QueryDict) -> str:
     if not _GUID.fullmatch(values[0]):
         raise BadLink("not a GUID")
     return values[0].lower()
+
+
+def basket_token_remember(*, session: SessionBase, guid: str) -> None:
+    session[SESSION_TOKEN] = guid
+    session[SESSION_TOKEN_AT] = time.time()
+
+
+def basket_token_recall(*, session: SessionBase) -> str | None:
+    """The basket GUID this browser came back with, for CHECKOUT_TOKEN_SECONDS (an hour).
+
+    Bounded so that on a shared computer the next person does not find the last buyer's
+    purchase; opening the gateway's link again starts another hour.
+    """
+    guid: str | None = session.get(SESSION_TOKEN)
+    remembered_at = session.get(SESSION_TOKEN_AT)
+    if not guid or not isinstance(remembered_at, float | int):
+        return None
+    if time.time() - remembered_at > settings.CHECKOUT_TOKEN_SECONDS:
+        return None
+    return guid
 
 
 @dataclass(frozen=True)

@@ -55,9 +55,9 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
             logger.info("completion link refused: %s", error)
             return _render(request, "bad_link", status=400)
         # Kept server-side; the redirect drops it from the address bar, history and Referer.
-        request.session[services.SESSION_TOKEN] = guid
+        services.basket_token_remember(session=request.session, guid=guid)
         return HttpResponseRedirect(reverse("checkout:complete"), status=303)
-    remembered: str | None = request.session.get(services.SESSION_TOKEN)
+    remembered = services.basket_token_recall(session=request.session)
     if not remembered:
         return _render(request, "bad_link", status=400)
     try:

@@ -191,6 +191,8 @@ SANDBOX_INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", de
 SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)
 SIGN_IN_MAX_FAILURES_PER_CLIENT: int = env.int("SIGN_IN_MAX_FAILURES_PER_CLIENT", default=20)
 SIGN_IN_LOCKOUT_SECONDS: int = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
+# How long a browser's completion page keeps showing the purchase it returned with.
+CHECKOUT_TOKEN_SECONDS: int = env.int("CHECKOUT_TOKEN_SECONDS", default=3600)
 # Invoices per page of My Invoices (the upstream allows up to 100).
 INVOICES_PAGE_SIZE: int = env.int("INVOICES_PAGE_SIZE", default=25)
 # How long one media JWT is reused (it lives about 60 s upstream; download-invoice-pdf.md).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
@@ -643,3 +644,18 @@ def test_unexpected_answer_says_so_and_retries_later(
     assert response["Retry-After"] == "10"
     assert "an answer we did not expect" in _text(response)
     assert "is not answering" not in _text(response)
+
+
+def test_the_purchase_is_shown_for_an_hour_only(
+    client: Client, mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a shared computer, the next person does not find the last buyer's purchase."""
+    _status(mocked, "Failed")
+    _land(client)
+    later = time.time() + 3601
+    monkeypatch.setattr(time, "time", lambda: later)
+    response = client.get(COMPLETE)
+    assert response.status_code == 400
+    assert "This link is incomplete" in _text(response)
+    # Opening the gateway's link again shows it again.
+    assert _land(client).status_code == 200

@@ -119,3 +119,16 @@ def test_json_logs_carry_the_request_id_and_stay_masked() -> None:
     assert record["logger"] == "portal.test"
     assert record["message"] == "GET /pdf?token=***"
     assert "SECRET-TOKEN-1" not in result.stderr
+
+
+def test_branding_remembers_a_failure_briefly(
+    db: None, upstream_http: responses.RequestsMock
+) -> None:
+    from portal import branding
+
+    failing = upstream_http.get(
+        upstream_url(endpoints.BUSINESS_CURRENT), body=requests.exceptions.ConnectionError()
+    )
+    assert branding.business() is None
+    assert branding.business() is None
+    assert failing.call_count == 1  # the second read is the remembered failure

@@ -168,3 +168,28 @@ def test_request_line_with_token_is_masked_in_server_log(
     output = server_log.getvalue()
     assert str(basket.guid) not in output
     assert f'"GET {path}?token=*** HTTP/1.1" 200' in output
+
+
+def test_extras_such_as_the_request_are_masked(
+    masked_output: tuple[logging.Logger, io.StringIO],
+) -> None:
+    logger, _ = masked_output
+
+    class Request:
+        def __str__(self) -> str:
+            return f"<WSGIRequest: GET '/pdfByToken?token={SECRET}'>"
+
+    record = logger.makeRecord(
+        logger.name,
+        logging.WARNING,
+        __file__,
+        1,
+        "Unauthorized",
+        (),
+        None,
+        extra={"request": Request(), "status_code": 401},
+    )
+    MaskSecretsFilter().filter(record)
+    assert SECRET not in str(vars(record)["request"])
+    assert "token=***" in str(vars(record)["request"])
+    assert vars(record)["status_code"] == 401
