@@ -20,14 +20,22 @@ logconfig_dict = {
     "disable_existing_loggers": False,
     "filters": {"mask_secrets": {"()": "portal.logging.MaskSecretsFilter"}},
     "handlers": {
+        # gunicorn's own layout and streams: access lines to stdout, its error log to stderr
+        # in its "generic" format (gunicorn merges this dict over its defaults).
         "console": {
             "class": "logging.StreamHandler",
             "filters": ["mask_secrets"],
             "stream": "ext://sys.stdout",
-        }
+        },
+        "error_console": {
+            "class": "logging.StreamHandler",
+            "formatter": "generic",
+            "filters": ["mask_secrets"],
+            "stream": "ext://sys.stderr",
+        },
     },
     "loggers": {
-        "gunicorn.error": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "gunicorn.error": {"handlers": ["error_console"], "level": "INFO", "propagate": False},
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }

@@ -102,7 +102,7 @@ def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> 
         compute=lambda: asdict(_register(session=session, guid=guid, invoice_id=invoice_id)),
         # Only requests running at the same time need it; the session keeps the lasting copy.
         timeout=60,
-        wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
+        wait=upstream.longest_call_seconds() + 1,
     )
     registrations = session.get(SESSION_REGISTRATIONS, {})
     registrations[guid] = shared

@@ -48,7 +48,7 @@ def media_token_get(*, session: SessionBase, bearer: str) -> MediaToken:
         key=_media_key(session),
         compute=lambda: MediaToken(jwt=upstream.media_token(bearer=bearer), minted_at=time.time()),
         timeout=settings.MEDIA_JWT_REUSE_SECONDS,
-        wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
+        wait=upstream.longest_call_seconds() + 1,
     )
 
 

@@ -62,7 +62,8 @@ def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
 
 
 def _count(key: str) -> int:
-    """Counts one attempt in a window; atomic across processes with a shared cache."""
+    """Counts one attempt in a window; atomic across processes with Redis (the database
+    cache's incr is a read and a write, so parallel attempts can be undercounted there)."""
     window = settings.SIGN_IN_LOCKOUT_SECONDS
     cache.add(key, 0, timeout=window)
     try:
@@ -77,22 +78,36 @@ def _count(key: str) -> int:
     return count
 
 
+def _per_client() -> int:
+    return int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)
+
+
+def _uncount(*keys: str) -> None:
+    for key in keys:
+        with contextlib.suppress(ValueError):
+            cache.decr(key)
+
+
 def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
     pair_key, client_key = _attempt_keys(request, email)
+    limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, _per_client()))
+    # Locked out: refused without counting, so the window is not renewed by waiting users.
+    if any(cache.get(key, 0) >= limit for key, limit in limits):
+        raise TooManyAttempts
     # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
-    pair_count, client_count = _count(pair_key), _count(client_key)
-    if pair_count > settings.SIGN_IN_MAX_FAILURES or (
-        client_count > settings.SIGN_IN_MAX_FAILURES_PER_CLIENT
-    ):
+    if any(_count(key) > limit for key, limit in limits):
         raise TooManyAttempts
     try:
         tokens = upstream.token_by_password(username=email.strip(), password=password)
     except upstream.TokenRejected:
         raise SignInRefused from None
+    except upstream.UpstreamError:
+        # Not a wrong password: the attempt does not count.
+        _uncount(pair_key, client_key)
+        raise
     # A success does not count against this client or email.
     cache.delete(pair_key)
-    with contextlib.suppress(ValueError):
-        cache.decr(client_key)
+    _uncount(client_key)
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:
@@ -131,21 +146,31 @@ def customer_bearer(*, session: SessionBase) -> str:
         token: str = data["access_token"]
         return token
     refresh_token: str = data["refresh_token"]
-    try:
-        # One refresh per refresh token, whichever of this session's requests gets there
-        # first: an upstream that rotates refresh tokens refuses the second use.
-        tokens = cached_once(
-            key=f"customer:refresh:{hashlib.sha256(refresh_token.encode()).hexdigest()}",
-            compute=lambda: upstream.token_by_refresh(refresh_token=refresh_token),
-            timeout=60,
-            wait=settings.UPSTREAM_CONNECT_TIMEOUT + settings.UPSTREAM_READ_TIMEOUT + 1,
-        )
-    except upstream.TokenRejected:
+    # One refresh per refresh token, whichever of this session's requests gets there first:
+    # an upstream that rotates refresh tokens refuses the second use. A refusal is shared too.
+    tokens = cached_once(
+        key=f"customer:refresh:{hashlib.sha256(refresh_token.encode()).hexdigest()}",
+        compute=lambda: _refresh(refresh_token),
+        timeout=60,
+        wait=upstream.longest_call_seconds() + 1,
+    )
+    if tokens == REFUSED:
         logger.info("refresh token refused: the customer must sign in again")
         customer_forget(session=session)
-        raise SignedOut from None
+        raise SignedOut
+    assert isinstance(tokens, upstream.Tokens)
     session[SESSION_KEY] = _session_data(email=data["email"], tokens=tokens)
     return tokens.access_token
+
+
+REFUSED = "refused"
+
+
+def _refresh(refresh_token: str) -> upstream.Tokens | str:
+    try:
+        return upstream.token_by_refresh(refresh_token=refresh_token)
+    except upstream.TokenRejected:
+        return REFUSED
 
 
 def customer_forget(*, session: SessionBase) -> None:

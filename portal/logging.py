@@ -5,6 +5,9 @@ from __future__ import annotations
 import logging
 import re
 from contextvars import ContextVar
+from typing import Any
+
+from pythonjsonlogger import json as _json
 
 # Query and form parameters whose values are secrets (CONTRACT.md names them all).
 _SECRET_PARAMS = re.compile(
@@ -50,7 +53,11 @@ class MaskSecretsFilter(logging.Filter):
         # of the object, whose repr holds the query string: masked too.
         for name, value in list(vars(record).items()):
             if name not in _RECORD_ATTRIBUTES and not isinstance(value, int | float | None):
-                setattr(record, name, mask_secrets(str(value)))
+                try:
+                    setattr(record, name, mask_secrets(str(value)))
+                # An extra whose str() fails: the filter must never raise into the caller.
+                except Exception:
+                    setattr(record, name, MASK)
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         # Masked whoever formatted it first: another handler may have run before this one.
@@ -67,3 +74,19 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id.get()
         return True
+
+
+class JsonFormatter(_json.JsonFormatter):
+    """python-json-logger's formatter, with tracebacks and stacks masked: it formats them from
+    the exception itself, not from the masked text the filter left."""
+
+    def formatException(self, ei: Any) -> Any:
+        return _masked(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> Any:
+        return _masked(super().formatStack(stack_info))
+
+
+def _masked(text: str | list[str]) -> str | list[str]:
+    # python-json-logger can format a traceback as a list of lines.
+    return mask_secrets(text) if isinstance(text, str) else [mask_secrets(t) for t in text]

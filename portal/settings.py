@@ -159,8 +159,8 @@ if not UPSTREAM_URL:
         "(e.g. https://example.spaces.nexudus.com), or enable the sandbox with "
         "SANDBOX_ENABLED=true."
     )
-# Seconds to wait for a connection and, separately, for each read of the answer; a whole
-# answer also has to arrive within connect + read seconds.
+# Seconds to wait for a connection, then for the answer's headers, then for its whole body
+# (upstream.longest_call_seconds: connect + 2 x read).
 UPSTREAM_CONNECT_TIMEOUT: float = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT: float = env.float("UPSTREAM_READ_TIMEOUT", default=8.0)
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
@@ -215,7 +215,7 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
+            "()": "portal.logging.JsonFormatter",
             "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },

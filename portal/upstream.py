@@ -142,6 +142,11 @@ class Business:
 # Transport ----------------------------------------------------------------------------------
 
 
+def longest_call_seconds() -> float:
+    """The longest one call can take: a connection, then headers and body each within a read."""
+    return float(settings.UPSTREAM_CONNECT_TIMEOUT + 2 * settings.UPSTREAM_READ_TIMEOUT)
+
+
 @cache
 def _session(*, retrying: bool) -> requests.Session:
     """One session per process and kind: pooled keep-alive connections to the upstream."""

@@ -7,6 +7,7 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -15,6 +16,7 @@ import pytest
 import requests
 import responses
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
@@ -67,14 +69,17 @@ class Clock:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Clock:
+def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterator[Clock]:
     controlled = Clock(time.time())
     monkeypatch.setattr(time, "time", controlled)
-    # Only a cache in this process expires by this clock; Redis keeps its own time.
+    # Only a cache in this process expires by this clock; Redis keeps its own time. Its store
+    # outlives the test, so it is emptied on both sides.
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}
     }
-    return controlled
+    cache.clear()
+    yield controlled
+    cache.clear()
 
 
 @pytest.fixture

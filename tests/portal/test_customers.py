@@ -341,14 +341,29 @@ def test_sign_in_is_rate_limited_per_client(
     assert first.call_count == 3
 
     # Another email from the same client still gets through, until the per-client limit;
-    # every attempt counts, the refused one included (4 so far).
-    assert _post(client, "other@example.com", "wrong").status_code == 400
-    assert other.call_count == 1
+    # the refused (429) attempt did not count.
+    for _ in range(2):
+        assert _post(client, "other@example.com", "wrong").status_code == 400
+    assert other.call_count == 2
     assert _post(client, "other@example.com", "wrong").status_code == 429
     assert _post(client, "third@example.com", PASSWORD).status_code == 429
-    assert other.call_count == 1
+    assert other.call_count == 2
     assert accepted.call_count == 0
-    assert len(upstream_http.calls) == 4
+    assert len(upstream_http.calls) == 5
+
+
+@override_settings(SIGN_IN_MAX_FAILURES=2)
+def test_upstream_trouble_and_lockouts_do_not_count(
+    client: Client, upstream_http: responses.RequestsMock
+) -> None:
+    """A customer who follows "try again soon" is let in once the upstream is back."""
+    down = upstream_http.post(upstream_url(endpoints.TOKEN), body=requests.ConnectionError())
+    for _ in range(4):
+        assert _post(client, EMAIL, PASSWORD).status_code == 503
+    assert down.call_count == 4
+    upstream_http.remove(down)
+    _accept(upstream_http, EMAIL, PASSWORD)
+    assert _post(client, EMAIL, PASSWORD).status_code == 302
 
 
 @override_settings(SIGN_IN_MAX_FAILURES=3, BEHIND_PROXY=True)

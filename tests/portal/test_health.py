@@ -132,3 +132,17 @@ def test_branding_remembers_a_failure_briefly(
     assert branding.business() is None
     assert branding.business() is None
     assert failing.call_count == 1  # the second read is the remembered failure
+
+
+def test_json_logs_mask_tracebacks() -> None:
+    program = (
+        "import django, logging; django.setup()\n"
+        "try:\n"
+        "    raise ValueError('GET /x?token=SECRET-TOKEN-2')\n"
+        "except ValueError:\n"
+        "    logging.getLogger('portal.test').exception('failed')\n"
+    )
+    result = run_python(program, DEBUG="true", LOG_FORMAT="json")
+    assert result.returncode == 0, result.stderr
+    assert "SECRET-TOKEN-2" not in result.stderr
+    assert "token=***" in result.stderr
