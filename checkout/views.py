@@ -128,7 +128,7 @@ def _poll_number(raw: str) -> int:
     if not (raw.isascii() and raw.isdigit()):
         return 0
     # Short enough for int(), which refuses numbers of thousands of digits.
-    return min(int(raw[:4]) if len(raw) <= 4 else len(POLL_DELAYS), len(POLL_DELAYS))
+    return min(int(raw), len(POLL_DELAYS)) if len(raw) <= 4 else len(POLL_DELAYS)
 
 
 def _customer_link(

@@ -71,7 +71,8 @@ def _error(request: HttpRequest, kind: str, status: int) -> HttpResponse:
 
 
 def _page_number(raw: str | None) -> int:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
+    """The page asked for; junk, 0 and absurdly long numbers are the first page."""
+    return max(int(raw), 1) if raw and raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
 
 
 @customer_required
@@ -81,7 +82,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         show = "all"
     result = upstream.invoices_my(
         bearer=customers.customer_bearer(session=request.session),
-        page=max(_page_number(request.GET.get("page")), 1),
+        page=_page_number(request.GET.get("page")),
         size=settings.INVOICES_PAGE_SIZE,
         **FILTERS[show],
     )

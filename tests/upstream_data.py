@@ -4,6 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
+# A signed-in customer's credentials and the tokens the upstream hands them, for tests that
+# check none of them leaks.
+EMAIL = "ada@example.com"
+PASSWORD = "Pw-4aT9-unguessable"
+ACCESS = "access-7b1e9c4d2f"
+REFRESH = "refresh-5c8a0e3f6b"
+NEW_ACCESS = "access-new-0d4f7a2c91"
+NEW_REFRESH = "refresh-new-6e2b9f1a37"
+SECRETS = (ACCESS, REFRESH, NEW_ACCESS, NEW_REFRESH, PASSWORD)
+
 
 def invoice_detail(invoice_id: int = 42, **changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {

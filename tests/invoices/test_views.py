@@ -24,6 +24,15 @@ from responses import matchers
 from portal import customers, endpoints
 from tests import upstream_data
 from tests.conftest import upstream_url
+from tests.upstream_data import (
+    ACCESS,
+    EMAIL,
+    NEW_ACCESS,
+    NEW_REFRESH,
+    PASSWORD,
+    REFRESH,
+    SECRETS,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -35,13 +44,6 @@ LINKS = "/en/invoices/links"
 STATEMENT = "/en/invoices/statement/pdf"
 SIGN_IN = "/en/sign-in"
 SIGN_OUT = "/en/sign-out"
-EMAIL = "ada@example.com"
-PASSWORD = "Pw-4aT9-unguessable"
-ACCESS = "access-7b1e9c4d2f"
-REFRESH = "refresh-5c8a0e3f6b"
-NEW_ACCESS = "access-new-0d4f7a2c91"
-NEW_REFRESH = "refresh-new-6e2b9f1a37"
-SECRETS = (ACCESS, REFRESH, NEW_ACCESS, NEW_REFRESH, PASSWORD)
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJtZWRpYSI6MX0.Zmlyc3Q"
 JWT_2 = "eyJhbGciOiJIUzI1NiJ9.eyJtZWRpYSI6Mn0.c2Vjb25k"
 TOKEN_URL = upstream_url(endpoints.TOKEN)

@@ -23,6 +23,15 @@ from invoices import services
 from portal import customers, endpoints
 from tests import upstream_data
 from tests.conftest import upstream_url
+from tests.upstream_data import (
+    ACCESS,
+    EMAIL,
+    NEW_ACCESS,
+    NEW_REFRESH,
+    PASSWORD,
+    REFRESH,
+    SECRETS,
+)
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -35,15 +44,8 @@ LIST = "/en/invoices/"
 TOKEN_URL = upstream_url(endpoints.TOKEN)
 MY_URL = upstream_url(endpoints.INVOICES_MY)
 MEDIA_URL = upstream_url(endpoints.MEDIA_TOKEN)
-EMAIL = "ada@example.com"
-PASSWORD = "Pw-4aT9-unguessable"
-ACCESS = "access-7b1e9c4d2f"
-REFRESH = "refresh-5c8a0e3f6b"
-NEW_ACCESS = "access-new-0d4f7a2c91"
-NEW_REFRESH = "refresh-new-6e2b9f1a37"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJtZWRpYSI6MX0.c2lnbmF0dXJl"
 REFUSED_TEXT = "That email and password do not match an account."
-SECRETS = (ACCESS, REFRESH, NEW_ACCESS, NEW_REFRESH, PASSWORD)
 
 
 # Helpers ------------------------------------------------------------------------------------
