@@ -1,24 +1,49 @@
-"""What the portal shows of the operator's business, from the upstream, cached."""
+"""How the active brand looks: its own values first, the upstream's business data for what it
+leaves empty (CONTRACT.md, "White-label data"), cached with a bounded age per brand."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from functools import lru_cache
 
-from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 
 from portal import upstream
+from portal.brands import Brand, FooterEntry, brand_current
+from portal.colors import Palette, palette_build
 
 logger = logging.getLogger(__name__)
 
 BUSINESS_SECONDS = 300
 FAILURE_SECONDS = 30
 UNAVAILABLE = "unavailable"
+NO_COLORS = upstream.BusinessColors(primary="", secondary="", background="", text="")
+
+
+@dataclass(frozen=True)
+class Look:
+    """What the page chrome shows: name, logo, colours, contact and footer."""
+
+    name: str
+    logo_url: str
+    palette: Palette
+    support_email: str
+    support_phone: str
+    footer_links: tuple[FooterEntry, ...]
+    address: str
+
+
+def _key(brand: Brand, what: str) -> str:
+    return f"branding:{what}:{brand.key}:{brand.upstream_url}"
 
 
 def business() -> upstream.Business | None:
-    """The operator's business; None (pages then say less) when the upstream cannot tell."""
-    key = f"branding:business:{settings.UPSTREAM_URL}"
+    """The active brand's upstream business; None (pages then say less) when the upstream
+    cannot tell. A failure is remembered briefly, so a slow upstream does not cost every page
+    its timeout."""
+    key = _key(brand_current(), "business")
     found: upstream.Business | str | None = cache.get(key)
     if found is None:
         try:
@@ -26,12 +51,67 @@ def business() -> upstream.Business | None:
             cache.set(key, found, BUSINESS_SECONDS)
         except upstream.UpstreamError as error:
             logger.warning("business unavailable: %s", error)
-            # Remembered briefly, so a slow upstream does not cost every page its timeout.
             cache.set(key, UNAVAILABLE, FAILURE_SECONDS)
             return None
     return found if isinstance(found, upstream.Business) else None
 
 
+def _colors(brand: Brand) -> upstream.BusinessColors:
+    """The upstream's colours, asked only when the brand leaves one of them empty."""
+    if all((brand.primary_color, brand.secondary_color, brand.background_color, brand.text_color)):
+        return NO_COLORS
+    key = _key(brand, "colors")
+    found: upstream.BusinessColors | None = cache.get(key)
+    if found is None:
+        found_business = business()
+        if found_business is None:
+            return NO_COLORS
+        try:
+            found = upstream.business_colors(business_id=found_business.id)
+            cache.set(key, found, BUSINESS_SECONDS)
+        except upstream.UpstreamError as error:
+            logger.warning("business colours unavailable: %s", error)
+            cache.set(key, NO_COLORS, FAILURE_SECONDS)
+            return NO_COLORS
+    return found
+
+
+@lru_cache(maxsize=256)
+def _palette(primary: str, secondary: str, background: str, text: str) -> Palette:
+    palette = palette_build(primary=primary, secondary=secondary, background=background, text=text)
+    for note in palette.adjustments:
+        logger.info("brand colours adjusted for contrast: %s", note)
+    return palette
+
+
+def look() -> Look:
+    brand = brand_current()
+    found = business()
+    colors = _colors(brand)
+    if brand.logo_version:
+        logo_url = reverse("brand_logo", args=[brand.logo_version])
+    else:
+        logo_url = brand.logo_url
+    return Look(
+        name=brand.name or (found.name if found else ""),
+        logo_url=logo_url,
+        palette=_palette(
+            brand.primary_color or colors.primary,
+            brand.secondary_color or colors.secondary,
+            brand.background_color or colors.background,
+            brand.text_color or colors.text,
+        ),
+        support_email=brand.support_email,
+        support_phone=brand.support_phone,
+        footer_links=brand.footer_links,
+        address=found.address if found else "",
+    )
+
+
 def business_name() -> str:
+    """The name the pages use for the operator: the brand's, else the upstream business's."""
+    brand = brand_current()
+    if brand.name:
+        return brand.name
     found = business()
     return found.name if found else ""

@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 
 from portal import upstream
+from portal.brands import brand_current
 from portal.once import cached_once
 
 logger = logging.getLogger(__name__)
@@ -58,7 +59,9 @@ def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
     client = client_address(request)
     pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
     alone = hashlib.sha256(client.encode()).hexdigest()
-    return f"sign-in:attempts:{pair}", f"sign-in:attempts:{alone}"
+    # Per brand: each brand's customers are another upstream's accounts.
+    prefix = f"sign-in:attempts:{brand_current().key}"
+    return f"{prefix}:{pair}", f"{prefix}:{alone}"
 
 
 def _count(key: str) -> int:

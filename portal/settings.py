@@ -9,8 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin and form classes be written with their type parameters (ModelAdmin[Brand]).
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -48,6 +52,9 @@ PORT: int = env.int("PORT", default=8000)
 SANDBOX_ENABLED: bool = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
+    # The admin is for operators (brands); customers sign in through the upstream instead.
+    "django.contrib.admin",
+    "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
@@ -67,9 +74,12 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # The brand (from the Host header) before the language: it says which languages exist.
+    "portal.middleware.BrandMiddleware",
+    "portal.middleware.BrandLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -83,13 +93,26 @@ TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.customer",
+                "portal.context_processors.brand",
+            ],
+            # The active brand's theme folder first, then the project's and the apps'
+            # templates; cached per brand (portal/themes.py).
+            "loaders": [
+                (
+                    "portal.themes.CachedLoader",
+                    [
+                        "portal.themes.ThemeLoader",
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
             ],
         },
     },
@@ -128,8 +151,12 @@ SESSION_COOKIE_SECURE: bool = env.bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE: bool = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# The languages the portal ships (locale/); each brand offers some of them. The names are
+# written in their own language, as a language switcher shows them.
+LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch")]
+LANGUAGE_CODE: str = env.str("LANGUAGE_CODE", default="en")
+if LANGUAGE_CODE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of {', '.join(dict(LANGUAGES))}.")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE: str = env.str("TIME_ZONE", default="UTC")
 USE_I18N = True
@@ -175,6 +202,16 @@ UPSTREAM_PUBLIC_BASE_URL: str = env.str(
 PDF_LINK_SCHEME: str = env.str("PDF_LINK_SCHEME", default="http" if DEBUG else "https")
 if PDF_LINK_SCHEME not in ("http", "https"):
     raise ImproperlyConfigured("PDF_LINK_SCHEME must be http or https.")
+
+# Brands (docs/operators.md). With none configured in the admin, every host gets the default
+# brand below, built from these settings and the upstream's business data.
+BRAND_NAME: str = env.str("BRAND_NAME", default="")
+BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
+BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
+# Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
+DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
+# Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/themes.py).
+THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
 
 # The sandbox prints completion URLs that point at this portal.
 SANDBOX_PORTAL_URL: str = env.str("SANDBOX_PORTAL_URL", default=f"http://127.0.0.1:{PORT}").rstrip(

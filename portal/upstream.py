@@ -24,10 +24,13 @@ from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
+from django.utils import translation
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from portal import endpoints
+from portal.brands import brand_current
+from portal.colors import color_parse
 from portal.logging import request_id
 
 logger = logging.getLogger(__name__)
@@ -137,6 +140,17 @@ class Business:
     id: int
     name: str
     web_address: str
+    address: str = ""  # one line: street, town, postal code, country
+
+
+@dataclass(frozen=True)
+class BusinessColors:
+    """Parsed `#rrggbb` values, or "" where the upstream gave none or an invalid one."""
+
+    primary: str
+    secondary: str
+    background: str
+    text: str
 
 
 # Transport ----------------------------------------------------------------------------------
@@ -198,6 +212,9 @@ def _call(
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
+        # The page's language: an upstream that honours it formats amounts and writes
+        # messages in it (the sandbox does).
+        "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
         # The same id as this request's log lines, so both sides' logs can be joined.
         "X-Request-ID": request_id.get(),
     }
@@ -208,7 +225,8 @@ def _call(
     try:
         with _session(retrying=method == "GET").request(
             method,
-            settings.UPSTREAM_URL + path,
+            # The active brand's upstream (portal/brands.py): never another brand's.
+            brand_current().upstream_url + path,
             params=params,
             data=form,
             headers=headers,
@@ -478,7 +496,31 @@ def business_current() -> Business:
     web_address = fields.optional_text("WebAddress")
     if web_address and not _HOST.fullmatch(web_address):
         raise UnexpectedAnswer("Business.WebAddress is not a host")
-    return Business(id=fields.whole("Id"), name=fields.text("Name"), web_address=web_address)
+    country = fields.data.get("Country")
+    parts = [
+        fields.data.get("Address"),
+        fields.data.get("TownCity"),
+        fields.data.get("PostalCode"),
+        country.get("Name") if isinstance(country, dict) else None,
+    ]
+    return Business(
+        id=fields.whole("Id"),
+        name=fields.text("Name"),
+        web_address=web_address,
+        address=", ".join(part.strip() for part in parts if isinstance(part, str) and part.strip()),
+    )
+
+
+def business_colors(*, business_id: int) -> BusinessColors:
+    """The business's colours ([docs] sys/businesses/{id}/colors); each checked to be a
+    colour, since a value reaches the page's CSS."""
+    data = _get_json(endpoints.business_colors(business_id))
+    return BusinessColors(
+        primary=color_parse(data.get("primaryColor")) or "",
+        secondary=color_parse(data.get("secondaryColor")) or "",
+        background=color_parse(data.get("backgroundColor")) or "",
+        text=color_parse(data.get("textColor")) or "",
+    )
 
 
 # PDF links ----------------------------------------------------------------------------------
@@ -487,9 +529,9 @@ def business_current() -> Business:
 def pdf_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
     """A browser link to an upstream PDF, as download-invoice-pdf.md builds it:
     `https://{BusinessWebAddress}{publicBaseUrl}{path}?{params}`."""
+    brand = brand_current()
     return (
-        f"{settings.PDF_LINK_SCHEME}://{web_address}"
-        f"{settings.UPSTREAM_PUBLIC_BASE_URL}{path}?{urlencode(params)}"
+        f"{brand.pdf_link_scheme}://{web_address}{brand.public_base_url}{path}?{urlencode(params)}"
     )
 
 

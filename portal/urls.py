@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from portal import health, views
@@ -9,6 +10,8 @@ from portal import health, views
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("brand/logo/<slug:version>", views.brand_logo, name="brand_logo"),
 ]
 
 # The sandbox is a separate upstream that happens to share this server in development; the

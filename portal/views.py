@@ -3,15 +3,15 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from portal import customers, upstream
+from portal import brands, customers, upstream
 from portal.forms import SignInForm
 
 logger = logging.getLogger(__name__)
@@ -59,3 +59,16 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 def sign_out(request: HttpRequest) -> HttpResponse:
     customers.customer_sign_out(request=request)
     return HttpResponseRedirect(reverse("sign_in"))
+
+
+@require_GET
+def brand_logo(request: HttpRequest, version: str) -> HttpResponse:
+    """An uploaded logo of the active brand. The version in the URL is the logo's digest, so
+    the answer can be cached for a year: a new logo gets a new URL."""
+    found = brands.brand_logo(brands.brand_current())
+    if brands.brand_current().logo_version != version or found is None:
+        raise Http404
+    content, content_type = found
+    response = HttpResponse(content, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response

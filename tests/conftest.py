@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import responses
@@ -55,3 +57,12 @@ def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db:
 
 def upstream_url(path: str) -> str:
     return settings.UPSTREAM_URL + path
+
+
+def api_calls(mock: responses.RequestsMock) -> list[responses.Call]:
+    """The calls a page made for its own work: without the white-label data (business name
+    and colours) that every page's layout may ask for, cached."""
+    branding = re.compile(r"/api/(public/businesses/current|sys/businesses/\d+/colors)$")
+    return [
+        call for call in mock.calls if not branding.search(str(urlsplit(call.request.url).path))
+    ]

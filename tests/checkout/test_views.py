@@ -20,7 +20,7 @@ from responses import matchers
 from checkout.views import POLL_DELAYS
 from portal import endpoints
 from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.conftest import api_calls, upstream_url
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response
@@ -179,7 +179,7 @@ def test_bad_link_is_refused_without_asking_upstream(
     assert response.status_code == 400
     assert "This link is incomplete" in _text(response)
     assert "checkout_token" not in client.session
-    assert len(mocked.calls) == 0
+    assert len(api_calls(mocked)) == 0
 
 
 # 3. Headers of every response ---------------------------------------------------------------

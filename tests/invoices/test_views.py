@@ -23,7 +23,7 @@ from responses import matchers
 
 from portal import customers, endpoints
 from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.conftest import api_calls, upstream_url
 from tests.upstream_data import (
     ACCESS,
     EMAIL,
@@ -256,7 +256,7 @@ def test_signed_out_list_redirects_to_sign_in(
     response = client.get(LIST)
     assert response.status_code == 302
     assert response["Location"] == "/en/sign-in?next=%2Fen%2Finvoices%2F"
-    assert len(upstream_http.calls) == 0
+    assert len(api_calls(upstream_http)) == 0
 
 
 @pytest.mark.parametrize("path", ["/en/invoices/42/", "/en/invoices/42/pdf", STATEMENT])
@@ -267,7 +267,7 @@ def test_signed_out_pages_redirect_to_sign_in(
     assert response.status_code == 302
     assert urlsplit(response["Location"]).path == SIGN_IN
     assert parse_qs(urlsplit(response["Location"]).query) == {"next": [path]}
-    assert len(upstream_http.calls) == 0
+    assert len(api_calls(upstream_http)) == 0
 
 
 # The list -----------------------------------------------------------------------------------
@@ -454,10 +454,10 @@ def test_detail_of_someone_elses_invoice_is_not_found(
 def test_impossible_invoice_ids_are_not_found(
     customer: Client, mocked: responses.RequestsMock, path: str
 ) -> None:
-    calls = len(mocked.calls)
+    calls = len(api_calls(mocked))
     response = customer.get(path)
     assert response.status_code == 404
-    assert len(mocked.calls) == calls
+    assert len(api_calls(mocked)) == calls
 
 
 # PDF redirects ------------------------------------------------------------------------------
@@ -679,7 +679,7 @@ def test_fragment_signed_out_stops_the_poll(
     assert re.search(r'href="/en/sign-in\?next=(/|%2F)en(/|%2F)invoices(/|%2F)"', html)
     assert "data-refresh-in" not in html
     assert "pdf-link-" not in html
-    assert len(upstream_http.calls) == 0
+    assert len(api_calls(upstream_http)) == 0
     _assert_private(response)
 
 
@@ -691,13 +691,13 @@ def test_fragment_after_sign_out_stops_the_poll(
     assert customer.get(LIST).status_code == 200
     assert _fragment(customer, [1]).status_code == 200
     assert customer.post(SIGN_OUT).status_code == 302
-    calls = len(mocked.calls)
+    calls = len(api_calls(mocked))
 
     response = _fragment(customer, [1])
     assert response.status_code == 286
     assert SIGNED_OUT_TEXT in response.content.decode()
     assert JWT not in response.content.decode()
-    assert len(mocked.calls) == calls
+    assert len(api_calls(mocked)) == calls
     assert media.call_count == 1
 
 
@@ -773,9 +773,9 @@ def test_a_refused_bearer_signs_the_customer_out(
     assert parse_qs(location.query) == {"next": [path]}
     assert customers.SESSION_KEY not in customer.session
     # Signed out for good: the next visit redirects without asking the upstream.
-    calls = len(mocked.calls)
+    calls = len(api_calls(mocked))
     assert customer.get(LIST).status_code == 302
-    assert len(mocked.calls) == calls
+    assert len(api_calls(mocked)) == calls
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,9 @@ from django.urls import path
 
 from portal import urls as portal_urls
 
+# Every page looks its brand up (portal/brands.py).
+pytestmark = pytest.mark.django_db
+
 
 def _explode(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("token=never-shown-to-people")

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from django.test import Client
+
+# Every page looks its brand up (portal/brands.py).
+pytestmark = pytest.mark.django_db
 
 
 def test_root_redirects_to_the_language_prefix(client: Client) -> None:

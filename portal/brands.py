@@ -1,0 +1,181 @@
+"""Which brand a request is for, and the brand active while it is handled.
+
+The Host header picks the brand (BrandMiddleware). The active brand is a context variable, as
+the active language is in django.utils.translation: the upstream client, the theme template
+loader and the pages read it, so nothing has to thread it through every call, and a request
+can never reach another brand's upstream by forgetting to pass it.
+
+Brands are read from the database through the shared cache; every change to a brand bumps a
+generation number, so all instances see an edit on their next request.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from portal.models import Brand as BrandRecord
+from portal.models import BrandHost, FooterLink
+
+BRAND_SECONDS = 300
+DEFAULT_KEY = "default"
+
+
+@dataclass(frozen=True)
+class FooterEntry:
+    label: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Brand:
+    """A brand as pages and the client use it; local values only (branding.py merges in the
+    upstream's)."""
+
+    key: str
+    upstream_url: str
+    public_base_url: str
+    pdf_link_scheme: str
+    default_language: str
+    languages: tuple[str, ...]
+    name: str = ""
+    logo_version: str = ""  # an uploaded logo's digest; served by portal.views.brand_logo
+    logo_url: str = ""
+    primary_color: str = ""
+    secondary_color: str = ""
+    background_color: str = ""
+    text_color: str = ""
+    support_email: str = ""
+    support_phone: str = ""
+    footer_links: tuple[FooterEntry, ...] = field(default=())
+
+    @property
+    def theme(self) -> str:
+        """The theme folder (under THEMES_DIR) looked up before the default templates."""
+        return self.key
+
+
+def default_brand() -> Brand:
+    """The brand from settings: every host gets it while no brand is configured."""
+    return Brand(
+        key=DEFAULT_KEY,
+        upstream_url=settings.UPSTREAM_URL,
+        public_base_url=settings.UPSTREAM_PUBLIC_BASE_URL,
+        pdf_link_scheme=settings.PDF_LINK_SCHEME,
+        default_language=settings.LANGUAGE_CODE,
+        languages=tuple(code for code, _name in settings.LANGUAGES),
+        name=settings.BRAND_NAME,
+        logo_url=settings.BRAND_LOGO_URL,
+        support_email=settings.BRAND_SUPPORT_EMAIL,
+    )
+
+
+_active: ContextVar[Brand | None] = ContextVar("brand", default=None)
+
+
+def brand_current() -> Brand:
+    """The active brand; the default brand outside a request (commands, the shell)."""
+    return _active.get() or default_brand()
+
+
+@contextlib.contextmanager
+def brand_activated(brand: Brand) -> Iterator[Brand]:
+    token = _active.set(brand)
+    try:
+        yield brand
+    finally:
+        _active.reset(token)
+
+
+def _from_record(record: BrandRecord) -> Brand:
+    logo = bytes(record.logo or b"")
+    return Brand(
+        key=record.slug,
+        upstream_url=record.upstream_url.rstrip("/"),
+        public_base_url=record.public_base_url.rstrip("/"),
+        pdf_link_scheme=record.pdf_link_scheme,
+        default_language=record.default_language,
+        languages=tuple(code for code in record.languages.split(",") if code),
+        name=record.name,
+        logo_version=hashlib.sha256(logo).hexdigest()[:16] if logo else "",
+        logo_url=record.logo_url,
+        primary_color=record.primary_color,
+        secondary_color=record.secondary_color,
+        background_color=record.background_color,
+        text_color=record.text_color,
+        support_email=record.support_email,
+        support_phone=record.support_phone,
+        footer_links=tuple(
+            FooterEntry(label=link.label, url=link.url) for link in record.footer_links.all()
+        ),
+    )
+
+
+# Cached in place of a brand: a host no brand serves (so unknown hosts cost no query each), and
+# "no brand configured", whose default brand is built from settings on each use.
+_NONE = "none"
+_DEFAULT = "default"
+
+
+def _generation() -> int:
+    return int(cache.get_or_set("brands:generation", 1, timeout=None) or 1)
+
+
+def brands_changed() -> None:
+    """Every cached brand is stale from now on, in every instance sharing the cache."""
+    try:
+        cache.incr("brands:generation")
+    except ValueError:
+        cache.set("brands:generation", 2, timeout=None)
+
+
+def brand_for_host(host: str) -> Brand | None:
+    """The brand serving this host name (lower case, no port); the default brand when no brand
+    is configured at all; the DEFAULT_BRAND one for other hosts, if set; else None."""
+    key = f"brands:{_generation()}:host:{host}"
+    found: Brand | str | None = cache.get(key)
+    if found is None:
+        found = _brand_lookup(host)
+        cache.set(key, found, BRAND_SECONDS)
+    if found == _DEFAULT:
+        return default_brand()
+    return found if isinstance(found, Brand) else None
+
+
+def _brand_lookup(host: str) -> Brand | str:
+    records = BrandRecord.objects.prefetch_related("footer_links")
+    record = records.filter(hosts__host=host).first()
+    if record is None and settings.DEFAULT_BRAND:
+        record = records.filter(slug=settings.DEFAULT_BRAND).first()
+    if record is not None:
+        return _from_record(record)
+    if not BrandRecord.objects.exists():
+        return _DEFAULT
+    return _NONE
+
+
+def brand_logo(brand: Brand) -> tuple[bytes, str] | None:
+    """An uploaded logo's bytes and content type."""
+    record = BrandRecord.objects.filter(slug=brand.key).values("logo", "logo_type").first()
+    if record is None or not record["logo"]:
+        return None
+    return bytes(record["logo"]), str(record["logo_type"])
+
+
+@receiver(post_save, sender=BrandRecord)
+@receiver(post_delete, sender=BrandRecord)
+@receiver(post_save, sender=BrandHost)
+@receiver(post_delete, sender=BrandHost)
+@receiver(post_save, sender=FooterLink)
+@receiver(post_delete, sender=FooterLink)
+def _brand_saved(**kwargs: Any) -> None:
+    brands_changed()
