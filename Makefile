@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve test test-services lint format install clean
+.PHONY: run serve test test-services lint format install messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,21 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(INSTALLED)
+# Compiled catalogues (locale/*/LC_MESSAGES/django.mo) are built, not committed: Babel's
+# compiler is pure Python, so no system gettext is needed to run the portal.
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+%.mo: %.po | $(INSTALLED)
+	$(BIN)/pybabel -q compile -i $< -o $@
+
+install: $(INSTALLED) $(CATALOGUES)
+
+# Extracts every translatable string into the catalogues (needs GNU gettext: apt-get install
+# gettext). tests/portal/test_languages.py runs the same extraction and fails on any string
+# that is new or untranslated.
+MESSAGES_ARGS := --locale=es --locale=fr --locale=de --add-location=file --no-obsolete \
+	--ignore=.venv --ignore=tests --ignore=staticfiles --ignore=bench --ignore=docs --ignore=build
+messages: install
+	$(BIN)/python manage.py makemessages $(MESSAGES_ARGS) --settings=tests.settings
 
 # Development server: DEBUG on unless the environment says otherwise, sandbox mounted.
 run: export DEBUG ?= true
@@ -62,4 +76,4 @@ test-services: install
 	  $(BIN)/pytest; status=$$?; scripts/services.sh stop; exit $$status
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache locale/*/LC_MESSAGES/*.mo

@@ -107,15 +107,18 @@ def _from_record(record: BrandRecord) -> Brand:
         languages=tuple(code for code in record.languages.split(",") if code),
         name=record.name,
         logo_version=hashlib.sha256(logo).hexdigest()[:16] if logo else "",
-        logo_url=record.logo_url,
+        logo_url=record.logo_url if record.logo_url.startswith("https://") else "",
         primary_color=record.primary_color,
         secondary_color=record.secondary_color,
         background_color=record.background_color,
         text_color=record.text_color,
         support_email=record.support_email,
         support_phone=record.support_phone,
+        # Validated when saved; checked again, since a link is clicked in customers' browsers.
         footer_links=tuple(
-            FooterEntry(label=link.label, url=link.url) for link in record.footer_links.all()
+            FooterEntry(label=link.label, url=link.url)
+            for link in record.footer_links.all()
+            if link.url.startswith(("https://", "http://"))
         ),
     )
 

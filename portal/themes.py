@@ -12,7 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.dispatch import receiver
+from django.template import engines
 from django.template.loaders import cached, filesystem
+from django.test.signals import setting_changed
 
 from portal.brands import brand_current
 
@@ -31,3 +34,12 @@ class CachedLoader(cached.Loader):
 
     def cache_key(self, template_name: str, skip: Any = None) -> str:
         return f"{brand_current().theme}:{super().cache_key(template_name, skip)}"
+
+
+@receiver(setting_changed)
+def _themes_moved(*, setting: str, **kwargs: Any) -> None:
+    """Templates found in the old folder are forgotten (tests; settings are fixed otherwise)."""
+    if setting == "THEMES_DIR":
+        for engine in engines.all():
+            for loader in getattr(engine, "engine", engine).template_loaders:
+                loader.reset()

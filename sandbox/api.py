@@ -15,7 +15,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
@@ -42,10 +43,20 @@ def endpoint(*methods: str) -> Callable[[View], View]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             if request.method not in methods:
-                response = error(405, "method_not_allowed", f"Use {' or '.join(methods)}.")
+                response = error(
+                    405,
+                    "method_not_allowed",
+                    _("Use %(methods)s.") % {"methods": " or ".join(methods)},
+                )
                 response["Allow"] = ", ".join(methods)
                 return response
-            return view(request, *args, **kwargs)
+            # Messages, amounts and dates in the caller's language (Accept-Language), as the
+            # portal asks for the page it renders.
+            language = translation.get_language_from_request(request)
+            with translation.override(language):
+                answer: HttpResponse = view(request, *args, **kwargs)
+            answer["Content-Language"] = language
+            return answer
 
         return csrf_exempt(never_cache(wrapper))
 
@@ -91,7 +102,7 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
     """The customer whose media JWT is `?t=`, or the error to answer with."""
     token = request.GET.get("t")
     if not token:
-        return error(400, "missing_token", "The t parameter (a media JWT) is required.")
+        return error(400, "missing_token", _("The t parameter (a media JWT) is required."))
     subject = token_subject(token=token, audience=Audience.MEDIA)
     customer = (
         Customer.objects.filter(pk=int(subject), portal_access=True).first()
@@ -99,7 +110,7 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
         else None
     )
     if customer is None:
-        return error(401, "invalid_token", "The media token is invalid or has expired.")
+        return error(401, "invalid_token", _("The media token is invalid or has expired."))
     return customer
 
 
@@ -110,13 +121,13 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
 def checkout_status(request: HttpRequest) -> HttpResponse:
     raw = request.GET.get("token")
     if not raw:
-        return error(400, "missing_token", "The token parameter is required.")
+        return error(400, "missing_token", _("The token parameter is required."))
     guid = _guid(raw)
     basket = (
         BasketSession.objects.select_related("invoice").filter(guid=guid).first() if guid else None
     )
     if basket is None or basket.expires_at <= timezone.now():
-        return error(401, "invalid_token", "The token is unknown or has expired.")
+        return error(401, "invalid_token", _("The token is unknown or has expired."))
     basket = services.basket_settle(basket=basket)
     invoice = _invoices().get(pk=basket.invoice_id)
     return JsonResponse(
@@ -132,10 +143,10 @@ def checkout_status(request: HttpRequest) -> HttpResponse:
 def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
     number = _positive_int(invoice_id)
     if number is None:
-        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
     raw = request.GET.get("token")
     if not raw:
-        return error(400, "missing_token", "The token parameter is required.")
+        return error(400, "missing_token", _("The token parameter is required."))
     try:
         registration = services.basket_register(invoice_id=number, guid=_guid(raw))
     except services.RegistrationRefused as refused:
@@ -150,25 +161,25 @@ def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
     number = _positive_int(invoice_id)
     if number is None:
-        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
     raw = request.GET.get("token")
     if not raw:
-        return error(400, "missing_token", "The token parameter is required.")
+        return error(400, "missing_token", _("The token parameter is required."))
     # The basket GUID opens the PDF until its session expires; so does registerByToken's Token.
     guid = _guid(raw)
     if guid is not None:
         basket = BasketSession.objects.filter(guid=guid).first()
         if basket is None or basket.expires_at <= timezone.now():
-            return error(401, "invalid_token", "The token is unknown or has expired.")
+            return error(401, "invalid_token", _("The token is unknown or has expired."))
         token_invoice = basket.invoice_id
     else:
         subject = token_subject(token=raw, audience=Audience.INVOICE)
         if subject is None or not subject.isdigit():
-            return error(401, "invalid_token", "The token is unknown or has expired.")
+            return error(401, "invalid_token", _("The token is unknown or has expired."))
         token_invoice = int(subject)
     invoice = _invoices().filter(pk=number).first()
     if invoice is None or token_invoice != number:
-        return error(404, "not_found", "No such invoice for this token.")
+        return error(404, "not_found", _("No such invoice for this token."))
     return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
 
 
@@ -185,16 +196,16 @@ def token(request: HttpRequest) -> HttpResponse:
     if grant == "password":
         username, password = request.POST.get("username"), request.POST.get("password")
         if not username or not password:
-            return oauth_error("invalid_request", "username and password are required.")
+            return oauth_error("invalid_request", _("username and password are required."))
         customer = services.customer_authenticate(
             business=_business(request), email=username, password=password
         )
         if customer is None:
-            return oauth_error("invalid_grant", "The user name or password is incorrect.")
+            return oauth_error("invalid_grant", _("The user name or password is incorrect."))
     elif grant == "refresh_token":
         refresh = request.POST.get("refresh_token")
         if not refresh:
-            return oauth_error("invalid_request", "refresh_token is required.")
+            return oauth_error("invalid_request", _("refresh_token is required."))
         subject = token_subject(token=refresh, audience=Audience.REFRESH)
         customer = (
             Customer.objects.filter(pk=int(subject), portal_access=True).first()
@@ -202,11 +213,11 @@ def token(request: HttpRequest) -> HttpResponse:
             else None
         )
         if customer is None:
-            return oauth_error("invalid_grant", "The refresh token is invalid or has expired.")
+            return oauth_error("invalid_grant", _("The refresh token is invalid or has expired."))
     elif not grant:
-        return oauth_error("invalid_request", "grant_type is required.")
+        return oauth_error("invalid_request", _("grant_type is required."))
     else:
-        return oauth_error("unsupported_grant_type", "Use password or refresh_token.")
+        return oauth_error("unsupported_grant_type", _("Use password or refresh_token."))
     return JsonResponse(services.customer_tokens_issue(customer=customer))
 
 
@@ -217,7 +228,7 @@ _BOOLEANS = {"true": True, "false": False}
 def invoices_my(request: HttpRequest) -> HttpResponse:
     customer = _bearer_customer(request)
     if customer is None:
-        return error(401, "unauthorized", "A valid bearer token is required.")
+        return error(401, "unauthorized", _("A valid bearer token is required."))
     query = request.GET
     filters: dict[str, bool] = {}
     for param, field in (("paid", "paid_on__isnull"), ("creditNotes", "credit_note")):
@@ -226,15 +237,21 @@ def invoices_my(request: HttpRequest) -> HttpResponse:
             continue
         value = _BOOLEANS.get(raw.lower())
         if value is None:
-            return error(400, "invalid_parameter", f"{param} must be true or false.")
+            return error(
+                400, "invalid_parameter", _("%(param)s must be true or false.") % {"param": param}
+            )
         filters[field] = (not value) if param == "paid" else value
     try:
         page = int(query.get("page") or 1)
         size = int(query.get("size") or 20)
     except ValueError:
-        return error(400, "invalid_parameter", "page and size must be whole numbers.")
+        return error(400, "invalid_parameter", _("page and size must be whole numbers."))
     if page < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        return error(400, "invalid_parameter", f"page >= 1 and 1 <= size <= {MAX_PAGE_SIZE}.")
+        return error(
+            400,
+            "invalid_parameter",
+            _("page >= 1 and 1 <= size <= %(most)s.") % {"most": MAX_PAGE_SIZE},
+        )
 
     invoices = _invoices().filter(customer=customer, draft=False, **filters)
     total = invoices.count()
@@ -258,14 +275,14 @@ def invoices_my(request: HttpRequest) -> HttpResponse:
 def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     customer = _bearer_customer(request)
     if customer is None:
-        return error(401, "unauthorized", "A valid bearer token is required.")
+        return error(401, "unauthorized", _("A valid bearer token is required."))
     number = _positive_int(invoice_id)
     if number is None:
-        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
     # Another customer's invoice is a 404, so that ids of others cannot be probed.
     invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
     if invoice is None:
-        return error(404, "not_found", "No such invoice.")
+        return error(404, "not_found", _("No such invoice."))
     return JsonResponse(serializers.invoice_detail_json(invoice, host=request.get_host()))
 
 
@@ -273,7 +290,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
 def media_token(request: HttpRequest) -> HttpResponse:
     customer = _bearer_customer(request)
     if customer is None:
-        return error(401, "unauthorized", "A valid bearer token is required.")
+        return error(401, "unauthorized", _("A valid bearer token is required."))
     return JsonResponse({"jwt": services.media_token_issue(customer=customer)})
 
 
@@ -281,13 +298,13 @@ def media_token(request: HttpRequest) -> HttpResponse:
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
     number = _positive_int(invoice_id)
     if number is None:
-        return error(400, "invalid_invoice_id", "The invoice id must be a number.")
+        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
     customer = _media_customer(request)
     if isinstance(customer, JsonResponse):
         return customer
     invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
     if invoice is None:
-        return error(404, "not_found", "No such invoice.")
+        return error(404, "not_found", _("No such invoice."))
     return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
 
 
@@ -313,12 +330,12 @@ def business_current(request: HttpRequest) -> HttpResponse:
 def business_colors(request: HttpRequest, business_id: str) -> HttpResponse:
     number = _positive_int(business_id)
     if number is None:
-        return error(400, "invalid_business_id", "The business id must be a number.")
+        return error(400, "invalid_business_id", _("The business id must be a number."))
     business = Business.objects.filter(pk=number).first()
     if business is None:
-        return error(404, "not_found", "No such business.")
+        return error(404, "not_found", _("No such business."))
     return JsonResponse(serializers.colors_json(business))
 
 
 def not_found(request: HttpRequest, rest: str = "") -> HttpResponse:
-    return error(404, "not_found", "No such API endpoint.")
+    return error(404, "not_found", _("No such API endpoint."))

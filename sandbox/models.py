@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel.numbers import format_currency
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import translation
 
 CENT = Decimal("0.01")
 
@@ -17,7 +19,8 @@ class Business(models.Model):
     web_address = models.CharField(max_length=200, blank=True)
     currency_code = models.CharField(max_length=3, default="EUR")
     currency_name = models.CharField(max_length=50, default="Euro")
-    # How amounts are written; "{amount}" stands for the number with two decimals. [ours]
+    # Reported as Currency.Format [ours]; amounts themselves are written the way the
+    # caller's language writes money (format_money).
     currency_format = models.CharField(max_length=20, default="€{amount}")
     language_culture = models.CharField(max_length=10, default="en-GB")
     time_zone = models.CharField(max_length=50, default="Europe/London")
@@ -39,9 +42,13 @@ class Business(models.Model):
         return self.name
 
     def format_money(self, amount: Decimal) -> str:
-        sign = "-" if amount < 0 else ""
-        number = f"{abs(amount).quantize(CENT, ROUND_HALF_UP):,.2f}"
-        return sign + self.currency_format.replace("{amount}", number)
+        """The amount in the business's currency, written the way the active language writes
+        money (CLDR, through Babel): €1,234.50 in English, 1.234,50 € in German."""
+        return format_currency(
+            amount.quantize(CENT, ROUND_HALF_UP),
+            self.currency_code,
+            locale=translation.to_locale(translation.get_language() or "en"),
+        )
 
 
 class Customer(models.Model):

@@ -1,16 +1,21 @@
-"""Invoice and statement PDFs, drawn with reportlab.
+"""Invoice and statement PDFs, drawn with reportlab, in the active language.
 
 `invariant=1` leaves out the creation date and the random document id, so the same invoice
-always gives the same bytes.
+always gives the same bytes in one language. Labels are translated (locale/), dates and
+amounts follow the language's conventions (CLDR, through Babel).
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
+from babel.dates import format_date
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
@@ -22,8 +27,18 @@ LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
 ROW = 6 * mm
 
 
+def _locale() -> str:
+    return translation.to_locale(translation.get_language() or "en")
+
+
 def _date(value: datetime | None) -> str:
-    return value.strftime("%d %b %Y") if value else ""
+    return format_date(value, format="medium", locale=_locale()) if value else ""
+
+
+def _money(business: Business) -> Callable[[Decimal], str]:
+    """Amounts for the PDF's built-in fonts, which have a no-break space but not the narrow
+    one some languages group digits with (French: 1 234,50 €)."""
+    return lambda amount: business.format_money(amount).replace("\u202f", "\xa0")
 
 
 def _header(canvas: Canvas, business: Business, title: str) -> float:
@@ -52,20 +67,25 @@ def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
     business = invoice.business
-    money = business.format_money
-    kind = "Credit note" if invoice.credit_note else "Invoice"
+    money = _money(business)
+    kind = _("Credit note") if invoice.credit_note else _("Invoice")
     buffer = io.BytesIO()
     canvas = _new_canvas(buffer, f"{kind} {invoice.invoice_number}")
     y = _header(canvas, business, kind.upper())
 
     canvas.setFont("Helvetica", 10)
     facts = [
-        (f"{kind} number", invoice.invoice_number),
-        ("Date", _date(invoice.created_on)),
-        ("Due date", _date(invoice.due_date)),
-        ("Status", f"Paid on {_date(invoice.paid_on)}" if invoice.paid_on else "Unpaid"),
-        ("Currency", f"{business.currency_code} ({business.currency_name})"),
-        ("Bill to", ", ".join(filter(None, [invoice.bill_to_name, invoice.bill_to_email]))),
+        (_("Number"), invoice.invoice_number),
+        (_("Date"), _date(invoice.created_on)),
+        (_("Due date"), _date(invoice.due_date)),
+        (
+            _("Status"),
+            _("Paid on %(date)s") % {"date": _date(invoice.paid_on)}
+            if invoice.paid_on
+            else _("Unpaid"),
+        ),
+        (_("Currency"), f"{business.currency_code} ({business.currency_name})"),
+        (_("Bill to"), ", ".join(filter(None, [invoice.bill_to_name, invoice.bill_to_email]))),
     ]
     for label, value in facts:
         canvas.drawString(LEFT, y, f"{label}:")
@@ -73,11 +93,15 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
         y -= ROW
 
     y -= ROW
-    columns = [(LEFT, "Description"), (RIGHT - 70 * mm, "Qty"), (RIGHT - 35 * mm, "Unit price")]
+    columns = [
+        (LEFT, _("Description")),
+        (RIGHT - 70 * mm, _("Qty")),
+        (RIGHT - 35 * mm, _("Unit price")),
+    ]
     canvas.setFont("Helvetica-Bold", 10)
     for x, title in columns:
         canvas.drawString(x, y, title)
-    canvas.drawRightString(RIGHT, y, "Total")
+    canvas.drawRightString(RIGHT, y, _("Total"))
     canvas.line(LEFT, y - 2 * mm, RIGHT, y - 2 * mm)
     y -= ROW + 1 * mm
     canvas.setFont("Helvetica", 10)
@@ -92,13 +116,13 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
     y -= 2 * mm
     tax_percent = f"{invoice.tax_rate * 100:.0f}%"
     totals = [
-        ("Subtotal", money(invoice.sub_total)),
-        (f"Tax ({tax_percent})", money(invoice.tax)),
-        ("Total", money(invoice.total)),
-        ("Amount due", money(invoice.due_amount)),
+        (_("Subtotal"), money(invoice.sub_total)),
+        (_("Tax (%(rate)s)") % {"rate": tax_percent}, money(invoice.tax)),
+        (_("Total"), money(invoice.total)),
+        (_("Amount due"), money(invoice.due_amount)),
     ]
-    for label, value in totals:
-        canvas.setFont("Helvetica-Bold" if label == "Total" else "Helvetica", 10)
+    for index, (label, value) in enumerate(totals):
+        canvas.setFont("Helvetica-Bold" if index == 2 else "Helvetica", 10)
         canvas.drawString(RIGHT - 70 * mm, y, label)
         canvas.drawRightString(RIGHT, y, value)
         y -= ROW
@@ -110,19 +134,25 @@ def invoice_pdf(*, invoice: Invoice) -> bytes:
 
 def statement_pdf(*, customer: Customer, invoices: Sequence[Invoice]) -> bytes:
     business = customer.business
-    money = business.format_money
+    money = _money(business)
     buffer = io.BytesIO()
-    canvas = _new_canvas(buffer, f"Statement for {customer.email}")
-    y = _header(canvas, business, "STATEMENT")
+    canvas = _new_canvas(buffer, _("Statement for %(email)s") % {"email": customer.email})
+    y = _header(canvas, business, _("Statement").upper())
     canvas.setFont("Helvetica", 10)
-    canvas.drawString(LEFT, y, f"Customer: {customer.full_name or customer.email}")
+    canvas.drawString(
+        LEFT, y, _("Customer: %(name)s") % {"name": customer.full_name or customer.email}
+    )
     y -= 2 * ROW
 
     canvas.setFont("Helvetica-Bold", 10)
-    for x, title in [(LEFT, "Number"), (LEFT + 40 * mm, "Date"), (LEFT + 75 * mm, "Status")]:
+    for x, title in [
+        (LEFT, _("Number")),
+        (LEFT + 40 * mm, _("Date")),
+        (LEFT + 75 * mm, _("Status")),
+    ]:
         canvas.drawString(x, y, title)
-    canvas.drawRightString(RIGHT - 30 * mm, y, "Total")
-    canvas.drawRightString(RIGHT, y, "Due")
+    canvas.drawRightString(RIGHT - 30 * mm, y, _("Total"))
+    canvas.drawRightString(RIGHT, y, pgettext("amount", "Due"))
     y -= ROW
     canvas.setFont("Helvetica", 10)
     balance = sum((invoice.due_amount for invoice in invoices), Decimal(0))
@@ -133,13 +163,13 @@ def statement_pdf(*, customer: Customer, invoices: Sequence[Invoice]) -> bytes:
             y = HEIGHT - 25 * mm
         canvas.drawString(LEFT, y, invoice.invoice_number)
         canvas.drawString(LEFT + 40 * mm, y, _date(invoice.created_on))
-        canvas.drawString(LEFT + 75 * mm, y, "Paid" if invoice.paid else "Unpaid")
+        canvas.drawString(LEFT + 75 * mm, y, _("Paid") if invoice.paid else _("Unpaid"))
         canvas.drawRightString(RIGHT - 30 * mm, y, money(invoice.total))
         canvas.drawRightString(RIGHT, y, money(invoice.due_amount))
         y -= ROW
     y -= ROW
     canvas.setFont("Helvetica-Bold", 11)
-    canvas.drawString(LEFT + 75 * mm, y, "Balance due")
+    canvas.drawString(LEFT + 75 * mm, y, _("Balance due"))
     canvas.drawRightString(RIGHT, y, money(balance))
     canvas.showPage()
     canvas.save()

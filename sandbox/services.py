@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sandbox.models import BasketSession, Business, Customer, Invoice, InvoiceLine
 from sandbox.tokens import Audience, token_issue
@@ -160,25 +161,25 @@ def basket_register(*, invoice_id: int, guid: uuid.UUID | None) -> Registration:
         BasketSession.objects.select_related("invoice").filter(guid=guid).first() if guid else None
     )
     if basket is None:
-        raise RegistrationRefused(401, "invalid_token", "The token is not valid.")
+        raise RegistrationRefused(401, "invalid_token", _("The token is not valid."))
     if basket.invoice_id != invoice_id:
-        raise RegistrationRefused(404, "not_found", "No such invoice for this token.")
+        raise RegistrationRefused(404, "not_found", _("No such invoice for this token."))
     now = timezone.now()
     if basket.expires_at <= now:
-        raise RegistrationRefused(401, "expired_token", "The token has expired.")
+        raise RegistrationRefused(401, "expired_token", _("The token has expired."))
     basket = basket_settle(basket=basket)
     if basket.status == BasketSession.Status.FAILED:
-        raise RegistrationRefused(401, "invalid_token", "The payment did not complete.")
+        raise RegistrationRefused(401, "invalid_token", _("The payment did not complete."))
     if basket.status == BasketSession.Status.PENDING:
         # [ours] The contract names no status for a payment still being confirmed.
-        raise RegistrationRefused(409, "payment_pending", "The payment is not confirmed yet.")
+        raise RegistrationRefused(409, "payment_pending", _("The payment is not confirmed yet."))
 
     with transaction.atomic():
         claimed = BasketSession.objects.filter(
             pk=basket.pk, registered_at__isnull=True, status=BasketSession.Status.PAID
         ).update(registered_at=now)
         if not claimed:
-            raise RegistrationRefused(401, "used_token", "The token has already been used.")
+            raise RegistrationRefused(401, "used_token", _("The token has already been used."))
         customer, created = customer_get_or_create(
             business=basket.invoice.business, email=basket.buyer_email
         )

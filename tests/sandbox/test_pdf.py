@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+import re
 
+from django.utils import translation
 from pypdf import PdfReader
 
 from sandbox import pdf
@@ -26,9 +28,21 @@ def test_invoice_pdf_holds_the_invoice(purchase: Purchase) -> None:
         "Tax (21%)",
         "€163.35",
         "EUR (Euro)",
-        invoice.created_on.strftime("%d %b %Y"),
+        invoice.created_on.strftime("%b %-d, %Y"),
     ]:
         assert expected in text, expected
+
+
+def test_invoice_pdf_is_in_the_active_language(purchase: Purchase) -> None:
+    invoice = purchase(email="buyer@example.com").invoice
+    with translation.override("de"):
+        text = pdf_text(pdf.invoice_pdf(invoice=invoice))
+    # Labels from the German catalogue; amounts and dates as German writes them (CLDR).
+    german_date = invoice.created_on.strftime("%d.%m.%Y")
+    for expected in ["RECHNUNG", "Beschreibung", "Zwischensumme", german_date]:
+        assert expected in text, expected
+    assert re.search(r"163,35\s€", text)
+    assert "Subtotal" not in text
 
 
 def test_same_invoice_same_bytes(purchase: Purchase) -> None:
