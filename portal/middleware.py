@@ -64,9 +64,10 @@ class BrandMiddleware:
         brand = brand_for_host(host.lower())
         if brand is None:
             logger.warning("no brand serves host %s", host)
-            return HttpResponseBadRequest(
-                render_to_string("unknown_host.html"), content_type="text/html; charset=utf-8"
-            )
+            # No brand, so no brand's languages: the browser's preference among the portal's.
+            with translation.override(translation.get_language_from_request(request)):
+                page = render_to_string("unknown_host.html")
+            return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
         owner = request.session.get(SESSION_BRAND)
         if owner is not None and owner != brand.key:
             logger.warning("session of brand %s presented to brand %s: discarded", owner, brand.key)

@@ -18,7 +18,9 @@ from portal.colors import validate_color
 HOST_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
 web_url = URLValidator(schemes=["http", "https"])
 path_prefix = RegexValidator(
-    r"^(/[A-Za-z0-9._~-]+)*$", _("A path such as /portal, or nothing."), code="path"
+    r"^(/(?!\.{1,2}(?:/|$))[A-Za-z0-9._~-]+)*$",
+    _("A path such as /portal, or nothing."),
+    code="path",
 )
 phone = RegexValidator(
     r"^\+?[0-9][0-9 ()./-]{2,29}$", _("Digits, spaces and + ( ) . / - only."), code="phone"

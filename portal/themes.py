@@ -40,6 +40,7 @@ class CachedLoader(cached.Loader):
 def _themes_moved(*, setting: str, **kwargs: Any) -> None:
     """Templates found in the old folder are forgotten (tests; settings are fixed otherwise)."""
     if setting == "THEMES_DIR":
-        for engine in engines.all():
-            for loader in getattr(engine, "engine", engine).template_loaders:
+        for backend in engines.all():
+            engine = getattr(backend, "engine", None)  # DjangoTemplates backends have one
+            for loader in getattr(engine, "template_loaders", []):
                 loader.reset()

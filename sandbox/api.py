@@ -95,7 +95,9 @@ def _bearer_customer(request: HttpRequest) -> Customer | None:
     subject = token_subject(token=token.strip(), audience=Audience.ACCESS)
     if subject is None or not subject.isdigit():
         return None
-    return Customer.objects.filter(pk=int(subject), portal_access=True).first()
+    # A tenant's tokens open only its own customers (the host names the tenant).
+    customers = Customer.objects.filter(business=_business(request), portal_access=True)
+    return customers.filter(pk=int(subject)).first()
 
 
 def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
@@ -104,11 +106,8 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
     if not token:
         return error(400, "missing_token", _("The t parameter (a media JWT) is required."))
     subject = token_subject(token=token, audience=Audience.MEDIA)
-    customer = (
-        Customer.objects.filter(pk=int(subject), portal_access=True).first()
-        if subject and subject.isdigit()
-        else None
-    )
+    customers = Customer.objects.filter(business=_business(request), portal_access=True)
+    customer = customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
     if customer is None:
         return error(401, "invalid_token", _("The media token is invalid or has expired."))
     return customer
@@ -123,9 +122,8 @@ def checkout_status(request: HttpRequest) -> HttpResponse:
     if not raw:
         return error(400, "missing_token", _("The token parameter is required."))
     guid = _guid(raw)
-    basket = (
-        BasketSession.objects.select_related("invoice").filter(guid=guid).first() if guid else None
-    )
+    baskets = BasketSession.objects.filter(invoice__business=_business(request))
+    basket = baskets.select_related("invoice").filter(guid=guid).first() if guid else None
     if basket is None or basket.expires_at <= timezone.now():
         return error(401, "invalid_token", _("The token is unknown or has expired."))
     basket = services.basket_settle(basket=basket)
@@ -148,7 +146,9 @@ def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if not raw:
         return error(400, "missing_token", _("The token parameter is required."))
     try:
-        registration = services.basket_register(invoice_id=number, guid=_guid(raw))
+        registration = services.basket_register(
+            business=_business(request), invoice_id=number, guid=_guid(raw)
+        )
     except services.RegistrationRefused as refused:
         return error(refused.status, refused.code, refused.message)
     # "CustomerCreated" is [ours]: the seed answers with Token alone.
@@ -166,9 +166,10 @@ def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
     if not raw:
         return error(400, "missing_token", _("The token parameter is required."))
     # The basket GUID opens the PDF until its session expires; so does registerByToken's Token.
+    business = _business(request)
     guid = _guid(raw)
     if guid is not None:
-        basket = BasketSession.objects.filter(guid=guid).first()
+        basket = BasketSession.objects.filter(guid=guid, invoice__business=business).first()
         if basket is None or basket.expires_at <= timezone.now():
             return error(401, "invalid_token", _("The token is unknown or has expired."))
         token_invoice = basket.invoice_id
@@ -177,7 +178,7 @@ def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
         if subject is None or not subject.isdigit():
             return error(401, "invalid_token", _("The token is unknown or has expired."))
         token_invoice = int(subject)
-    invoice = _invoices().filter(pk=number).first()
+    invoice = _invoices().filter(pk=number, business=business).first()
     if invoice is None or token_invoice != number:
         return error(404, "not_found", _("No such invoice for this token."))
     return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
@@ -207,10 +208,9 @@ def token(request: HttpRequest) -> HttpResponse:
         if not refresh:
             return oauth_error("invalid_request", _("refresh_token is required."))
         subject = token_subject(token=refresh, audience=Audience.REFRESH)
+        customers = Customer.objects.filter(business=_business(request), portal_access=True)
         customer = (
-            Customer.objects.filter(pk=int(subject), portal_access=True).first()
-            if subject and subject.isdigit()
-            else None
+            customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
         )
         if customer is None:
             return oauth_error("invalid_grant", _("The refresh token is invalid or has expired."))

@@ -151,15 +151,15 @@ class Registration:
     customer_created: bool
 
 
-def basket_register(*, invoice_id: int, guid: uuid.UUID | None) -> Registration:
+def basket_register(*, business: Business, invoice_id: int, guid: uuid.UUID | None) -> Registration:
     """registerByToken (register-by-token.md): verify the purchase, create or link the customer.
 
     Succeeds once per basket session: the claim is one conditional UPDATE, so of any number of
     concurrent calls exactly one sees a row change.
     """
-    basket = (
-        BasketSession.objects.select_related("invoice").filter(guid=guid).first() if guid else None
-    )
+    # Only this tenant's baskets: another business's token is as unknown as a made-up one.
+    baskets = BasketSession.objects.select_related("invoice").filter(invoice__business=business)
+    basket = baskets.filter(guid=guid).first() if guid else None
     if basket is None:
         raise RegistrationRefused(401, "invalid_token", _("The token is not valid."))
     if basket.invoice_id != invoice_id:

@@ -1,0 +1,397 @@
+"""The portal in four languages: the catalogues hold every string, translated, and every page
+state in Spanish, French and German shows no English UI text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Callable
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+import responses
+from babel.messages.catalog import Catalog, Message
+from babel.messages.pofile import read_po
+from django.core.management import call_command
+from django.template.loader import render_to_string
+from django.test import Client, override_settings
+from django.utils import translation
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from portal import endpoints
+from tests import upstream_data
+from tests.child import BASE_DIR
+from tests.conftest import upstream_url
+
+pytestmark = pytest.mark.django_db
+
+TRANSLATED = ("es", "fr", "de")
+GUID = "5f0c7a0e-3b1d-4c2e-9a57-2f6f3e8d1c44"
+
+
+def _catalogue(path: Path) -> Catalog:
+    with path.open("rb") as file:
+        return read_po(file)
+
+
+def _entries(catalogue: Catalog) -> dict[tuple[str | None, str], Message]:
+    return {
+        (
+            message.context,
+            str(message.id if isinstance(message.id, str) else message.id[0]),
+        ): message
+        for message in catalogue
+        if message.id
+    }
+
+
+# The catalogues -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The catalogues as `make messages` would leave them: the committed ones, merged with
+    every string the code holds today (makemessages, with GNU gettext's xgettext)."""
+    if shutil.which("xgettext") is None:
+        pytest.fail(
+            "GNU gettext is missing: install it (apt-get install gettext; .ci/run does) to "
+            "check that every string is translated."
+        )
+    locale = tmp_path_factory.mktemp("catalogues") / "locale"
+    shutil.copytree(BASE_DIR / "locale", locale, ignore=shutil.ignore_patterns("*.mo"))
+    # The same arguments as `make messages`, read from the Makefile.
+    makefile = (BASE_DIR / "Makefile").read_text().replace("\\\n", " ")
+    found = re.search(r"^MESSAGES_ARGS := (.*)$", makefile, re.M)
+    assert found, "the Makefile's MESSAGES_ARGS"
+    with pytest.MonkeyPatch.context() as patch, override_settings(LOCALE_PATHS=[locale]):
+        patch.chdir(BASE_DIR)
+        call_command("makemessages", *found.group(1).split(), verbosity=0)
+    return locale
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_string_is_translated_after_makemessages(extracted: Path, language: str) -> None:
+    catalogue = _catalogue(extracted / language / "LC_MESSAGES" / "django.po")
+    missing = [
+        key
+        for key, message in _entries(catalogue).items()
+        if message.fuzzy
+        or not (all(message.string) if isinstance(message.string, tuple) else message.string)
+    ]
+    assert missing == [], f"untranslated or fuzzy in {language}: {missing}"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_committed_catalogue_is_the_extracted_one(extracted: Path, language: str) -> None:
+    path = Path("locale") / language / "LC_MESSAGES" / "django.po"
+    committed = _entries(_catalogue(BASE_DIR / path))
+    current = _entries(_catalogue(extracted / language / "LC_MESSAGES" / "django.po"))
+    assert sorted(set(current) - set(committed), key=str) == [], "run `make messages`"
+    assert sorted(set(committed) - set(current), key=str) == [], "obsolete entries"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_placeholders_survive_translation(language: str) -> None:
+    path = BASE_DIR / "locale" / language / "LC_MESSAGES" / "django.po"
+    placeholder = re.compile(r"%\(\w+\)[-.\d]*[sdf]|</?\w+>")
+    for (_context, msgid), message in _entries(_catalogue(path)).items():
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in strings:
+            wanted = sorted(placeholder.findall(msgid))
+            # A plural's singular may say "one" instead of the count.
+            if isinstance(message.id, tuple):
+                wanted = [item for item in wanted if item != "%(count)s"]
+            found = [item for item in sorted(placeholder.findall(str(string))) if item in wanted]
+            assert found == wanted, (language, msgid, string)
+
+
+# The pages ----------------------------------------------------------------------------------
+
+
+class _VisibleText(HTMLParser):
+    """What a person reads or hears: text outside <script> and <style>, and the labels a
+    screen reader announces."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts: list[str] = []
+        self._hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style"):
+            self._hidden += 1
+        for name, value in attrs:
+            if name in ("alt", "title", "aria-label", "placeholder") and value:
+                self.parts.append(value)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style"):
+            self._hidden -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._hidden:
+            self.parts.append(data)
+
+
+def _visible(html: str) -> str:
+    parser = _VisibleText()
+    parser.feed(html)
+    return " ".join(" ".join(parser.parts).split())
+
+
+def _english_phrases() -> list[str]:
+    """The English UI strings (template and view messages) that a translation changes; a
+    string with placeholders counts by its longest literal part."""
+    path = BASE_DIR / "locale" / "es" / "LC_MESSAGES" / "django.po"
+    phrases = set()
+    for message in _catalogue(path):
+        if not message.id or isinstance(message.id, tuple):
+            continue
+        parts = re.split(r"%\(\w+\)[-.\d]*[sdf]|<[^>]+>", str(message.id))
+        longest = max((part.strip() for part in parts), key=len)
+        if len(longest) >= 4:
+            phrases.add(longest)
+    return sorted(phrases, key=len, reverse=True)
+
+
+ENGLISH = _english_phrases()
+
+
+def _english_left(html: str, language: str) -> list[str]:
+    text = _visible(html)
+    with translation.override(language):
+        return [
+            phrase
+            for phrase in ENGLISH
+            if translation.gettext(phrase) != phrase
+            and re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", text)
+        ]
+
+
+Scenario = Callable[[Client, responses.RequestsMock, str], str]
+
+
+def _completion(client: Client, lang: str, query: str = "") -> str:
+    client.get(f"/{lang}/invoices/complete?stripe_session_id={GUID}")
+    return client.get(f"/{lang}/invoices/complete{query}").content.decode()
+
+
+def _status(mock: responses.RequestsMock, **answer: Any) -> None:
+    mock.get(upstream_url(endpoints.CHECKOUT_STATUS), **answer)
+
+
+def _register(mock: responses.RequestsMock, **answer: Any) -> None:
+    mock.post(upstream_url(endpoints.register_by_token(42)), **answer)
+
+
+def paid_new_customer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Paid"))
+    _register(mock, json={"Token": "invoice-token", "CustomerCreated": True})
+    return _completion(client, lang)
+
+
+def paid_existing_customer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Paid"))
+    _register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
+    return _completion(client, lang)
+
+
+def used(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Paid"))
+    _register(mock, status=401, json={"error": "used_token"})
+    return _completion(client, lang)
+
+
+def pending(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Pending"))
+    return _completion(client, lang)
+
+
+def pending_given_up(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Pending"))
+    return _completion(client, lang, "?poll=99")
+
+
+def failed(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, json=upstream_data.checkout_status("Failed"))
+    return _completion(client, lang)
+
+
+def not_found(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, status=401, json={"error": "invalid_token"})
+    return _completion(client, lang)
+
+
+def unavailable(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, status=503, body="down")
+    return _completion(client, lang)
+
+
+def unexpected(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _status(mock, body="<html>maintenance</html>", content_type="text/html")
+    return _completion(client, lang)
+
+
+def bad_link(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/invoices/complete?stripe_session_id=nope").content.decode()
+
+
+def _signed_in(client: Client, mock: responses.RequestsMock, lang: str) -> None:
+    mock.post(
+        upstream_url(endpoints.TOKEN),
+        json={
+            "access_token": upstream_data.ACCESS,
+            "refresh_token": upstream_data.REFRESH,
+            "expires_in": 3600,
+        },
+    )
+    mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})
+    preview = upstream_data.invoice_detail(42, Paid=False)
+    mock.get(
+        upstream_url(endpoints.INVOICES_MY),
+        json={
+            "Records": [preview, upstream_data.invoice_detail(43, CreditNote=True)],
+            "CurrentPage": 1,
+            "CurrentPageSize": 25,
+            "TotalItems": 30,
+            "TotalPages": 2,
+            "HasNextPage": True,
+            "HasPreviousPage": False,
+        },
+    )
+    mock.get(upstream_url(endpoints.invoice(42)), json=preview)
+    client.post(
+        f"/{lang}/sign-in", {"email": upstream_data.EMAIL, "password": upstream_data.PASSWORD}
+    )
+
+
+def my_invoices(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _signed_in(client, mock, lang)
+    return client.get(f"/{lang}/invoices/").content.decode()
+
+
+def invoice_detail(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _signed_in(client, mock, lang)
+    return client.get(f"/{lang}/invoices/42/").content.decode()
+
+
+def paid_signed_in_buyer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _signed_in(client, mock, lang)
+    _status(mock, json=upstream_data.checkout_status("Paid", BillToEmail=upstream_data.EMAIL))
+    mock.replace(
+        responses.GET,
+        upstream_url(endpoints.CHECKOUT_STATUS),
+        json={**upstream_data.checkout_status("Paid"), "Email": upstream_data.EMAIL},
+    )
+    _register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
+    return _completion(client, lang)
+
+
+def my_invoices_unavailable(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _signed_in(client, mock, lang)
+    mock.replace(responses.GET, upstream_url(endpoints.INVOICES_MY), status=503)
+    return client.get(f"/{lang}/invoices/").content.decode()
+
+
+def signed_out_fragment(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/invoices/links?ids=42", HTTP_HX_REQUEST="true").content.decode()
+
+
+def home(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/").content.decode()
+
+
+def sign_in_refused(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    mock.post(upstream_url(endpoints.TOKEN), status=400, json={"error": "invalid_grant"})
+    return client.post(
+        f"/{lang}/sign-in", {"email": "a@example.com", "password": "x"}
+    ).content.decode()
+
+
+def sign_in_empty(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.post(f"/{lang}/sign-in", {"email": "not an email"}).content.decode()
+
+
+def page_not_found(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/no-such-page/").content.decode()
+
+
+def expired_form(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    strict = Client(enforce_csrf_checks=True)
+    return strict.post(f"/{lang}/sign-in", {"email": "a@example.com"}).content.decode()
+
+
+def server_error(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    with translation.override(lang):
+        return render_to_string("500.html")
+
+
+SCENARIOS: list[Scenario] = [
+    paid_new_customer,
+    paid_existing_customer,
+    paid_signed_in_buyer,
+    used,
+    pending,
+    pending_given_up,
+    failed,
+    not_found,
+    unavailable,
+    unexpected,
+    bad_link,
+    home,
+    sign_in_refused,
+    sign_in_empty,
+    my_invoices,
+    invoice_detail,
+    my_invoices_unavailable,
+    signed_out_fragment,
+    page_not_found,
+    expired_form,
+    server_error,
+]
+
+
+@pytest.fixture
+def mock(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
+    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
+    upstream_http.get(upstream_url(endpoints.business_colors(1)), json={})
+    return upstream_http
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+def test_no_english_ui_text(
+    client: Client, mock: responses.RequestsMock, scenario: Scenario, language: str
+) -> None:
+    html = scenario(client, mock, language)
+    assert _visible(html), "the page has text"
+    assert _english_left(html, language) == []
+    if "<html" in html:
+        assert f'<html lang="{language}"' in html
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda scenario: scenario.__name__)
+def test_the_english_check_can_fail(
+    client: Client, mock: responses.RequestsMock, scenario: Scenario
+) -> None:
+    """The same pages in English are full of the phrases the check looks for."""
+    html = scenario(client, mock, "en")
+    assert _english_left(html, "es") != []
+
+
+def test_dates_follow_the_language(client: Client, mock: responses.RequestsMock) -> None:
+    german = my_invoices(client, mock, "de")
+    assert "21.11.2026" in german
+    french = _visible(invoice_detail(client, mock, "fr"))
+    assert "21 novembre 2026" in french
+
+
+def test_the_upstream_is_asked_in_the_pages_language(
+    client: Client, mock: responses.RequestsMock, settings: SettingsWrapper
+) -> None:
+    pending(client, mock, "fr")
+    status_calls = [call for call in mock.calls if "checkout/status" in str(call.request.url)]
+    assert status_calls
+    assert {call.request.headers["Accept-Language"] for call in status_calls} == {"fr"}
