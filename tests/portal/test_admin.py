@@ -133,3 +133,13 @@ def test_the_admin_is_for_staff_only(client: Client) -> None:
     response = client.get(ADD)
     assert response.status_code == 302
     assert "/admin/login/" in response["Location"]
+
+
+def test_the_brand_pages_render_with_the_readability_figures(operator: Client) -> None:
+    assert operator.get(ADD).status_code == 200
+    operator.post(ADD, _form(primary_color="#ffeb3b"))
+    brand = Brand.objects.get()
+    page = operator.get(f"/admin/portal/brand/{brand.pk}/change/").content.decode()
+    assert "Button text on primary: #1b1f23 on #ffeb3b, 13.58:1" in page
+    listing = operator.get("/admin/portal/brand/").content.decode()
+    assert "billing.harbour.example" in listing
