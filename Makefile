@@ -49,6 +49,7 @@ serve: export PORT := $(PORT)
 serve: export SANDBOX_ENABLED ?= true
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_COOKIES ?= false
+serve: export SECURE_SSL_REDIRECT ?= false
 serve: export PDF_LINK_SCHEME ?= http
 serve: install
 	$(BIN)/python manage.py migrate --noinput

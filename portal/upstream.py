@@ -23,6 +23,7 @@ from typing import Any, Literal
 from urllib.parse import urlencode
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils import translation
 from requests.adapters import HTTPAdapter
@@ -190,13 +191,23 @@ def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
     if declared.isdigit() and int(declared) > limit:
         raise UnexpectedAnswer(f"body of {declared} bytes is over the {limit} byte cap")
     body = bytearray()
-    for chunk in response.iter_content(chunk_size=16384):
-        body += chunk
-        if len(body) > limit:
-            raise UnexpectedAnswer(f"body is over the {limit} byte cap")
-        if time.monotonic() > deadline:
-            # The read timeout bounds each read; this bounds a body that trickles in.
-            raise UpstreamUnavailable("answer arrived too slowly")
+    # read1 returns whatever has arrived (up to the size), so the deadline is checked after
+    # every arrival: the read timeout bounds each wait, this bounds a body that trickles in.
+    # (iter_content would block until a whole chunk or the end, however slowly it came.)
+    try:
+        while chunk := response.raw.read1(16384, decode_content=True):
+            body += chunk
+            if len(body) > limit:
+                raise UnexpectedAnswer(f"body is over the {limit} byte cap")
+            if time.monotonic() > deadline:
+                raise UpstreamUnavailable("answer arrived too slowly")
+    except urllib3.exceptions.ReadTimeoutError:
+        raise UpstreamUnavailable("timeout while reading the answer") from None
+    except urllib3.exceptions.DecodeError:
+        raise UnexpectedAnswer("an answer whose compression is broken") from None
+    except urllib3.exceptions.HTTPError as error:
+        # The connection broke, or closed before the announced length (IncompleteRead).
+        raise UpstreamUnavailable(f"answer cut short: {type(error).__name__}") from None
     return bytes(body)
 
 

@@ -13,6 +13,10 @@ os.environ.setdefault("SANDBOX_ENABLED", "true")
 from portal.settings import *  # noqa: F403
 from portal.settings import BASE_DIR, DATABASES, STORAGES
 
+# The test client and the live server speak plain HTTP; tests/portal/test_security.py checks
+# the production values in a process of their own.
+SECURE_SSL_REDIRECT = False
+
 # Tests check logic, not hashing cost.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

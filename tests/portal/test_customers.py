@@ -115,7 +115,8 @@ def _signed_in(client: Client, mock: responses.RequestsMock) -> None:
 
 
 def _without_csrf_values(html: str) -> str:
-    return re.sub(r'value="[^"]*"', 'value=""', html)
+    """The page without its per-response random values: CSRF tokens and the CSP nonce."""
+    return re.sub(r'(value|nonce)="[^"]*"', r'\1=""', html)
 
 
 def _cookie_values(client: Client, response: Response) -> list[str]:

@@ -103,6 +103,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
         "SANDBOX_ENABLED": "true",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
+        "SECURE_SSL_REDIRECT": "false",
         "PDF_LINK_SCHEME": "http",
         "UPSTREAM_URL": f"http://127.0.0.1:{port_upstream}/sandbox",
         "SANDBOX_PORTAL_URL": f"http://127.0.0.1:{port_a}",
