@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, re_path
 
-from sandbox import api, views
+from sandbox import api, openapi, views
 
 app_name = "sandbox"
 
 INVOICES = "api/public/billing/invoices"
 
 urlpatterns: list[URLPattern] = [
+    path("api/openapi.json", openapi.openapi, name="openapi"),
     path("api/token", api.token),
     path("api/auth/media/customer", api.media_token),
     path("api/public/checkout/status", api.checkout_status),
