@@ -41,7 +41,7 @@ def _query(name: str, required: bool = True, **schema: Any) -> dict[str, Any]:
 
 
 INVOICE_ID = {"name": "invoiceId", "in": "path", "required": True, "schema": WHOLE}
-BEARER = [{"bearer": []}]
+BEARER: list[dict[str, list[str]]] = [{"bearer": []}]
 
 _PREVIEW_PROPERTIES: dict[str, Any] = {
     "Id": WHOLE,

@@ -5,6 +5,7 @@ and not, and every answer must be documented, of the documented type and shape, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import schemathesis
@@ -59,7 +60,7 @@ def demo(db: None, settings: SettingsWrapper, wsgi_in_test_transaction: None) ->
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-def test_every_answer_matches_the_document(case: Case, demo: Customer) -> None:
+def test_every_answer_matches_the_document(case: Case[Any], demo: Customer) -> None:
     # A real customer's bearer token, so the authenticated calls are explored past the 401.
     bearer = services.customer_tokens_issue(customer=demo)["access_token"]
     case.call_and_validate(headers={"Authorization": f"Bearer {bearer}"}, checks=CHECKS)
