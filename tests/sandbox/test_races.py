@@ -12,7 +12,7 @@ from pytest_django.live_server_helper import LiveServer
 from sandbox import services
 from sandbox.models import BasketSession, Customer
 
-CALLS = 50
+CALLS = 100
 
 
 def _concurrently(urls: list[str]) -> list[int]:
