@@ -1,0 +1,184 @@
+"""Property tests: whatever query string, path or form a browser sends to any portal URL (or to
+the sandbox API), the answer is never a 5xx. The upstream answers as the contract says, so the
+portal's own parsing is what is explored."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote, urlencode
+
+import pytest
+import responses
+from django.test import Client
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from portal import endpoints
+from tests import upstream_data
+from tests.conftest import upstream_url
+
+pytestmark = pytest.mark.django_db
+
+FUZZ = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+# Text as browsers and attackers send it: any Unicode (control characters, surrogates are
+# left out by Hypothesis's default), long, or shaped like the values the pages expect.
+values = st.one_of(
+    st.text(max_size=300),
+    st.sampled_from(
+        [
+            "",
+            "0",
+            "-1",
+            "9" * 40,
+            "1e9",
+            "5f0c7a0e-3b1d-4c2e-9a57-2f6f3e8d1c44",
+            "{5f0c7a0e-3b1d-4c2e-9a57-2f6f3e8d1c44}",
+            "//evil.example/",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "\x00",
+            "%00",
+            "../../etc/passwd",
+            "1,2,3," * 50,
+            "true",
+        ]
+    ),
+)
+names = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(
+        [
+            "stripe_session_id",
+            "spreedly_session_id",
+            "paypal_session_id",
+            "poll",
+            "show",
+            "page",
+            "ids",
+            "next",
+            "statement",
+            "email",
+            "password",
+            "csrfmiddlewaretoken",
+        ]
+    ),
+)
+queries = st.lists(st.tuples(names, values), max_size=6)
+
+PAGES = [
+    "/",
+    "/en/",
+    "/es/",
+    "/en/sign-in",
+    "/en/invoices/complete",
+    "/en/invoices/",
+    "/en/invoices/42/",
+    "/en/invoices/42/pdf",
+    "/en/invoices/statement/pdf",
+    "/en/invoices/links",
+    "/brand/logo/0123456789abcdef",
+    "/healthz",
+]
+
+
+@pytest.fixture
+def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
+    """A healthy upstream for whatever the pages ask."""
+    mock = upstream_http
+    mock.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
+    mock.get(upstream_url(endpoints.business_colors(1)), json={})
+    mock.get(upstream_url(endpoints.CHECKOUT_STATUS), json=upstream_data.checkout_status())
+    mock.post(
+        upstream_url(endpoints.register_by_token(42)),
+        json={"Token": "invoice-token", "CustomerCreated": True},
+    )
+    mock.post(
+        upstream_url(endpoints.TOKEN),
+        json={"access_token": "a", "refresh_token": "r", "expires_in": 3600},
+    )
+    mock.get(
+        upstream_url(endpoints.INVOICES_MY),
+        json={
+            "Records": [upstream_data.invoice_detail(42)],
+            "CurrentPage": 1,
+            "CurrentPageSize": 25,
+            "TotalItems": 1,
+            "TotalPages": 1,
+            "HasNextPage": False,
+            "HasPreviousPage": False,
+        },
+    )
+    mock.get(upstream_url(endpoints.invoice(42)), json=upstream_data.invoice_detail(42))
+    mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})
+    return mock
+
+
+def _signed_in() -> Client:
+    client = Client()
+    client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
+    return client
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["guest", "customer"])
+@pytest.mark.parametrize("page", PAGES)
+@FUZZ
+@given(query=queries, htmx=st.booleans())
+def test_any_query_string_on_any_page(
+    upstream: responses.RequestsMock,
+    page: str,
+    signed_in: bool,
+    query: list[tuple[str, str]],
+    htmx: bool,
+) -> None:
+    client = _signed_in() if signed_in else Client()
+    headers = {"HX-Request": "true"} if htmx else {}
+    response = client.get(f"{page}?{urlencode(query)}", headers=headers)
+    assert response.status_code < 500
+
+
+@FUZZ
+@given(segments=st.lists(st.text(min_size=1, max_size=60), min_size=1, max_size=4))
+def test_any_path(upstream: responses.RequestsMock, segments: list[str]) -> None:
+    client = _signed_in()
+    path = "/".join(quote(segment, safe="") for segment in segments)
+    for prefix in ("/", "/en/", "/en/invoices/", "/sandbox/api/", "/fr/invoices/complete/"):
+        assert client.get(prefix + path).status_code < 500
+
+
+@FUZZ
+@given(form=queries, method_post=st.booleans())
+def test_any_form_on_the_sign_in_and_sign_out_pages(
+    upstream: responses.RequestsMock, form: list[tuple[str, str]], method_post: bool
+) -> None:
+    client = Client()
+    for path in ("/en/sign-in", "/en/sign-out", "/en/invoices/complete"):
+        data = urlencode(form)
+        if method_post:
+            response = client.post(path, data, content_type="application/x-www-form-urlencoded")
+        else:
+            response = client.put(path, data, content_type="application/x-www-form-urlencoded")
+        assert response.status_code < 500
+
+
+@FUZZ
+@given(email=values, password=values)
+def test_any_credentials(upstream: responses.RequestsMock, email: str, password: str) -> None:
+    response = Client().post("/en/sign-in", {"email": email, "password": password})
+    assert response.status_code < 500
+    # The password field is never filled back in.
+    field = re.search(r'<input[^>]*name="password"[^>]*>', response.content.decode())
+    assert field is None or "value=" not in field.group(0)
+
+
+@FUZZ
+@given(host=st.text(min_size=1, max_size=80))
+def test_any_host_header(upstream: responses.RequestsMock, host: str) -> None:
+    response = Client().get("/en/", HTTP_HOST=host)
+    assert response.status_code < 500
