@@ -59,9 +59,7 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
 
 
 def _directives(header: str) -> dict[str, list[str]]:
-    return {
-        part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()
-    }
+    return {part.split()[0]: part.split()[1:] for part in header.split(";") if part.strip()}
 
 
 @pytest.mark.parametrize("path", ["/en/", "/en/sign-in", "/en/invoices/complete", "/admin/login/"])
