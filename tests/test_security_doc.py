@@ -11,7 +11,7 @@ from tests.child import BASE_DIR
 DOC = BASE_DIR / "docs" / "security.md"
 # `tests/x.py::name`, and `::name` after it for more tests of the same file.
 FILE_REFERENCE = re.compile(r"`(tests/[\w/]+\.py)(?:::(\w+))?")
-SAME_FILE_REFERENCE = re.compile(r"`::(\w+)`")
+SAME_FILE_REFERENCE = re.compile(r"`::(\w+)")
 
 
 def _functions(path: str) -> set[str]:
