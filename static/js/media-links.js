@@ -1,4 +1,6 @@
-/* Keeps media-JWT PDF links fresh (download-invoice-pdf.md: a media JWT lives about 60 s).
+/* Polls that respect a hidden tab.
+ *
+ * Keeps media-JWT PDF links fresh (download-invoice-pdf.md: a media JWT lives about 60 s).
  * The links fragment says in data-refresh-in when its JWT should be replaced; this asks htmx
  * for a new fragment then, never while the tab is hidden, and at once when the tab shows
  * again with a stale JWT. A fragment without data-refresh-in (signed out, HTTP 286) stops it. */
@@ -35,5 +37,21 @@
 
   document.addEventListener("visibilitychange", function () {
     if (document.visibilityState === "visible" && Date.now() >= dueAt) refresh();
+  });
+
+  /* Other polls (the pending payment's, marked data-poll) send nothing from a hidden tab:
+   * the due request is held back, and sent at once when the tab shows again. */
+  var held = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var element = event.detail.elt;
+    if (document.visibilityState === "visible" || !element.hasAttribute("data-poll")) return;
+    event.preventDefault();
+    held = element;
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState !== "visible" || !held) return;
+    var element = held;
+    held = null;
+    if (document.body.contains(element)) window.htmx.trigger(element, "poll-now");
   });
 })();

@@ -111,7 +111,7 @@ def test_pending_then_paid_without_reload(purchase: Purchase, browser: requests.
     page = browser.get(url, timeout=10)
     assert page.status_code == 200
     assert "Confirming your payment" in page.text
-    poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)s"', page.text)
+    poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)s, poll-now"', page.text)
     assert poll
     htmx = {"HX-Request": "true"}
     still = browser.get(f"{portal_url(page.url)}{poll.group(1)}", headers=htmx, timeout=10)

@@ -446,7 +446,7 @@ def test_pending_page_polls(client: Client, mocked: responses.RequestsMock) -> N
     assert "Confirming your payment" in _text(response)
     [poller] = page.pollers()
     assert poller["hx-get"] == f"{COMPLETE}?poll=1"
-    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[0]}s"
+    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[0]}s, poll-now"
     [state] = [tag for tag in page.tags if tag.get("id") == "checkout-state"]
     assert state.get("aria-live") == "polite"
     assert _calls(mocked, "POST", REGISTER) == 0
@@ -460,7 +460,7 @@ def test_pending_poll_backs_off(client: Client, mocked: responses.RequestsMock) 
     assert "<html" not in _text(response)
     [poller] = _Page(response).pollers()
     assert poller["hx-get"] == f"{COMPLETE}?poll=4"
-    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[3]}s"
+    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[3]}s, poll-now"
 
 
 def test_pending_poll_stops_at_the_cap(client: Client, mocked: responses.RequestsMock) -> None:
@@ -497,7 +497,7 @@ def test_junk_poll_counts_as_zero(
     assert response.status_code == 200
     [poller] = _Page(response).pollers()
     assert poller["hx-get"] == f"{COMPLETE}?poll=1"
-    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[0]}s"
+    assert poller["hx-trigger"] == f"load delay:{POLL_DELAYS[0]}s, poll-now"
 
 
 def test_pending_turns_into_the_confirmation_fragment(
