@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve test test-services lint format install messages clean
+.PHONY: run serve test test-services lint format install messages clean chromium browser-tools screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,28 @@ CATALOGUES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
 	$(BIN)/pybabel -q compile -i $< -o $@
 
 install: $(INSTALLED) $(CATALOGUES)
+
+# The browser tests' tools: Debian's Chromium (installed here when running as root, as CI
+# does; otherwise the tests fail and say how), and axe-core from the npm registry, for the
+# accessibility checks only (never served to customers).
+CHROMIUM_PATH ?= /usr/bin/chromium
+AXE_VERSION := 4.14.1
+AXE := $(VENV)/axe/package/axe.min.js
+$(AXE): | $(BIN)/python
+	mkdir -p $(VENV)/axe
+	cd $(VENV)/axe && npm pack --silent axe-core@$(AXE_VERSION) > /dev/null && tar xzf axe-core-$(AXE_VERSION).tgz
+chromium:
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get > /dev/null; then \
+	    echo "Installing Chromium (apt-get install chromium) for the browser tests"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium > /dev/null; \
+	  else \
+	    echo "Chromium is missing at $(CHROMIUM_PATH): the browser tests need it and never skip."; \
+	    echo "Install it with: sudo apt-get install chromium  (or set CHROMIUM_PATH)"; exit 1; \
+	  fi; \
+	fi
+browser-tools: chromium $(AXE)
 
 # Extracts every translatable string into the catalogues (needs GNU gettext: apt-get install
 # gettext). tests/portal/test_languages.py runs the same extraction and fails on any string
@@ -66,12 +88,16 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+test: lint browser-tools
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	$(BIN)/pytest
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest
+
+# Refreshes docs/screenshots/ from the browser tests (every page state, desktop and mobile).
+screenshots: install browser-tools
+	SCREENSHOTS=1 CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest tests/browser -q
 
 # The suite again against a throwaway PostgreSQL and Redis (scripts/services.sh).
-test-services: install
+test-services: install browser-tools
 	scripts/services.sh start > /dev/null
 	set -a && . $${SERVICES_DIR:-/tmp/portal-services}/env && set +a && \
 	  $(BIN)/pytest; status=$$?; scripts/services.sh stop; exit $$status

@@ -40,3 +40,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Whitenoise reads files through the finders, as in development: no collectstatic in tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# The Chromium the browser tests drive (tests/browser/): Debian's, which `make test` installs.
+CHROMIUM_PATH = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")

@@ -1,0 +1,102 @@
+"""Real-browser tests: Playwright driving Debian's Chromium, headless, against the live portal
+and its sandbox (tests/conftest.py's `portal`). No browser download: the executable comes from
+the CHROMIUM_PATH setting (tests/settings.py), which `make test` installs when it can."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from sandbox import services
+from tests.child import BASE_DIR
+
+# Playwright's sync API runs an event loop in this thread; Django's database calls from the
+# same thread are safe here (the notes on these machines say the same).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The arguments these machines need: without the background-networking ones Chromium keeps
+# calling hosts that this network refuses.
+ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 390, "height": 844}
+AXE = BASE_DIR / ".venv" / "axe" / "package" / "axe.min.js"
+SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Iterator[Browser]:
+    path = Path(settings.CHROMIUM_PATH)
+    if not path.exists():
+        pytest.fail(
+            f"Chromium is not at {path}. `make test` installs it with apt-get when it runs as "
+            "root; otherwise install Debian's package (sudo apt-get install chromium) or set "
+            "CHROMIUM_PATH to a Chromium executable. The browser tests never skip."
+        )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(path), args=ARGUMENTS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(chromium: Browser, portal: str) -> Iterator[BrowserContext]:
+    context = chromium.new_context(viewport=DESKTOP, base_url=portal, accept_downloads=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def purchase_url(portal: str, language: str = "en", **kwargs: object) -> str:
+    """A new guest purchase at the sandbox; the gateway's return link to the portal."""
+    basket = services.purchase_create(gateway="stripe", **kwargs)  # type: ignore[arg-type]
+    return services.completion_url(basket=basket, language=language)
+
+
+def sign_in(page: Page, language: str = "en") -> None:
+    page.goto(f"/{language}/sign-in")
+    page.fill("input[name=email]", "demo@example.com")
+    page.fill("input[name=password]", "demo-password")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(re.compile(rf"/{language}/invoices/$"))
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Writes docs/screenshots/<name>.png when SCREENSHOTS=1 (`make screenshots`)."""
+    if os.environ.get("SCREENSHOTS") == "1":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is not at {AXE}: `make test` fetches it (npm pack axe-core).")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """async () => {
+            const tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
+            const found = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return found.violations.map(
+                (v) => v.id + ": " + v.nodes.map((n) => n.target.join(" ")).join(", "));
+        }"""
+    )
+    return [str(item) for item in result]
