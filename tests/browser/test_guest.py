@@ -24,7 +24,10 @@ PDF_LINK = re.compile(r"Download invoice \(PDF\)|Download PDF")
 
 def open_pdf(page: Page, link_name: re.Pattern[str] = PDF_LINK) -> str:
     """Clicks the PDF link as a person would; the browser gets a PDF. Returns its text."""
-    with page.expect_response(lambda answer: "/pdf" in answer.url) as answered:
+    # The PDF's answer, after any redirect (the portal's no-JavaScript link redirects).
+    with page.expect_response(
+        lambda answer: answer.status != 302 and "pdf" in answer.url
+    ) as answered:
         page.get_by_role("link", name=link_name).first.click()
     answer = answered.value
     assert answer.status == 200
@@ -66,7 +69,9 @@ def test_pending_turns_into_the_confirmation_without_a_reload(page: Page, portal
 
 def test_a_hidden_tab_sends_no_poll_and_showing_it_asks_at_once(page: Page, portal: str) -> None:
     polls: list[str] = []
-    page.on("request", lambda request: polls.append(request.url) if "poll=" in request.url else None)
+    page.on(
+        "request", lambda request: polls.append(request.url) if "poll=" in request.url else None
+    )
     page.goto(purchase_url(portal, pending_seconds=2))
     _set_visibility(page, "hidden")
     page.wait_for_timeout(4_500)  # the first poll was due after 2 s
@@ -82,8 +87,9 @@ def _set_visibility(page: Page, state: str) -> None:
     """What a browser does when the tab goes to the background or comes back."""
     page.evaluate(
         """(state) => {
+            const hidden = state === "hidden";
             Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
-            Object.defineProperty(document, "hidden", {value: state === "hidden", configurable: true});
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
             document.dispatchEvent(new Event("visibilitychange"));
         }""",
         state,
@@ -164,14 +170,14 @@ def third_party() -> Iterator[tuple[str, list[dict[str, str]]]]:
     seen: list[dict[str, str]] = []
 
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             seen.append(dict(self.headers.items()))
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.end_headers()
             self.wfile.write(b"<!doctype html><title>Elsewhere</title><p>Elsewhere</p>")
 
-        def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        def log_message(self, format: str, *args: object) -> None:
             return
 
     port = free_port()
@@ -200,6 +206,7 @@ def test_a_third_party_link_sends_no_token_in_its_referer(
     page.goto(link)
     page.get_by_role("link", name="Terms").click()
     page.wait_for_url(url)
-    assert len(seen) == 1
-    assert "Referer" not in seen[0]
-    assert all(token not in value for value in seen[0].values())
+    assert seen  # the page, and whatever else the browser asked that site for (a favicon)
+    for headers in seen:
+        assert "Referer" not in headers
+        assert all(token not in value for value in headers.values())
