@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from playwright.sync_api import Browser, BrowserContext, Page, ViewportSize, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Page,
+    Playwright,
+    ViewportSize,
+    sync_playwright,
+)
 
 from sandbox import services
 from tests.child import BASE_DIR
@@ -39,7 +46,12 @@ SCREENSHOTS = BASE_DIR / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[Browser]:
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as driver:
+        yield driver
+
+
+def launch(playwright: Playwright) -> Browser:
     path = Path(settings.CHROMIUM_PATH)
     if not path.exists():
         pytest.fail(
@@ -47,10 +59,14 @@ def chromium() -> Iterator[Browser]:
             "root; otherwise install Debian's package (sudo apt-get install chromium) or set "
             "CHROMIUM_PATH to a Chromium executable. The browser tests never skip."
         )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(path), args=ARGUMENTS)
-        yield browser
-        browser.close()
+    return playwright.chromium.launch(executable_path=str(path), args=ARGUMENTS)
+
+
+@pytest.fixture(scope="session")
+def chromium(playwright: Playwright) -> Iterator[Browser]:
+    browser = launch(playwright)
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from tests.browser.conftest import DESKTOP, MOBILE, screenshot, sign_in
+from tests.browser.conftest import DESKTOP, sign_in
 from tests.browser.test_guest import _set_visibility, open_pdf
 
 FIRST_PDF = re.compile(r"^Download PDF INV-")
@@ -24,10 +24,6 @@ def test_sign_in_and_open_a_pdf(page: Page, demo_customer: object) -> None:
     sign_in(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("My Invoices")
     expect(page.get_by_role("link", name=FIRST_PDF).first).to_be_visible()
-    screenshot(page, "my-invoices-desktop")
-    page.set_viewport_size(MOBILE)
-    screenshot(page, "my-invoices-mobile")
-    page.set_viewport_size(DESKTOP)
     # The poll has put direct upstream links with a media JWT in place of the portal's.
     expect(page.get_by_role("link", name=FIRST_PDF).first).to_have_attribute(
         "href", re.compile(r"/pdf\?t=ey")

@@ -1,0 +1,146 @@
+"""axe-core on every page state, in every shipped language, at desktop and mobile widths: no
+WCAG 2.1 A or AA violation. `make screenshots` also writes each English state's picture."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
+from tests.child import free_port
+
+LANGUAGES = ["en", "es", "fr", "de"]
+State = Callable[[Page, str, str, SettingsWrapper], None]
+
+
+def _goto(page: Page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+
+
+def paid(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, purchase_url(portal, language))
+
+
+def pending(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, purchase_url(portal, language, pending_seconds=600))
+
+
+def pending_too_long(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    page.goto(purchase_url(portal, language, pending_seconds=600))
+    _goto(page, f"/{language}/invoices/complete?poll=99")
+
+
+def failed(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, purchase_url(portal, language, fail=True))
+
+
+def already_used(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    link = purchase_url(portal, language)
+    page.goto(link)
+    page.context.clear_cookies()
+    _goto(page, link)
+
+
+def not_found(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/invoices/complete?stripe_session_id={uuid.uuid4()}")
+
+
+def unavailable(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    settings.UPSTREAM_URL = f"http://127.0.0.1:{free_port()}/sandbox"
+    _goto(page, f"/{language}/invoices/complete?stripe_session_id={uuid.uuid4()}")
+
+
+def bad_link(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/invoices/complete?stripe_session_id=not-a-purchase")
+
+
+def home(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/")
+
+
+def sign_in_form(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/sign-in")
+
+
+def sign_in_refused(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    page.goto(f"/{language}/sign-in")
+    page.fill("input[name=email]", "demo@example.com")
+    page.fill("input[name=password]", "not-the-password")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _signed_in(page: Page, language: str) -> None:
+    page.goto(f"/{language}/sign-in")
+    page.fill("input[name=email]", "demo@example.com")
+    page.fill("input[name=password]", "demo-password")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def my_invoices(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _signed_in(page, language)
+
+
+def invoice(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _signed_in(page, language)
+    page.locator("table.invoices th a").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def page_not_found(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/no-such-page/")
+
+
+STATES: list[State] = [
+    paid,
+    pending,
+    pending_too_long,
+    failed,
+    already_used,
+    not_found,
+    unavailable,
+    bad_link,
+    home,
+    sign_in_form,
+    sign_in_refused,
+    my_invoices,
+    invoice,
+    page_not_found,
+]
+
+
+@pytest.fixture
+def axe_page(chromium: Browser, portal: str) -> Iterator[Page]:
+    # axe is injected as a script, which the portal's CSP rightly refuses: bypassed here only.
+    context = chromium.new_context(viewport=DESKTOP, base_url=portal, bypass_csp=True)
+    yield context.new_page()
+    context.close()
+
+
+@pytest.mark.parametrize("state", STATES, ids=lambda state: state.__name__)
+def test_no_wcag_violation_in_any_language_or_width(
+    axe_page: Page,
+    portal: str,
+    demo_customer: object,
+    settings: SettingsWrapper,
+    state: State,
+) -> None:
+    found: dict[str, list[str]] = {}
+    for language in LANGUAGES:
+        axe_page.set_viewport_size(DESKTOP)
+        state(axe_page, portal, language, settings)
+        assert axe_page.locator(f'html[lang="{language}"]').count() == 1, language
+        for name, size in (("desktop", DESKTOP), ("mobile", MOBILE)):
+            axe_page.set_viewport_size(size)
+            found[f"{language} {name}"] = axe_violations(axe_page)
+            if language == "en":
+                screenshot(axe_page, f"{state.__name__.replace('_', '-')}-{name}")
+        axe_page.context.clear_cookies()
+    assert len(found) == 8
+    assert {key: value for key, value in found.items() if value} == {}
