@@ -172,7 +172,7 @@ STORAGES: dict[str, dict[str, Any]] = {
         # Compressed, hashed names in production (needs collectstatic); plain in development.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "portal.storage.StaticFilesStorage"
     },
 }
 
