@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve test test-services lint format install messages clean
+.PHONY: run serve test test-services bench lint format install messages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,18 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	if [ "$$SANDBOX_ENABLED" = true ]; then $(BIN)/python manage.py sandbox_seed; fi
 	$(BIN)/gunicorn portal.wsgi
+
+# The benchmark (docs/performance.md): the portal and the sandbox under gunicorn, load from wrk,
+# headless Chromium through Playwright (the bench extra). wrk and Chromium are Debian packages.
+BENCH_INSTALLED := $(VENV)/.installed-bench
+$(BENCH_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	touch $@
+
+bench: install $(BENCH_INSTALLED)
+	@command -v wrk >/dev/null && test -x /usr/bin/chromium || \
+	  { echo "make bench needs wrk and Chromium: apt-get install -y wrk chromium"; exit 1; }
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff check .
