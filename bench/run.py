@@ -73,6 +73,8 @@ class Scenario:
     status: int = 200
     shows: str = ""
     first_visits: bool = False
+    # The view, for bench.profile (`file:function`); pages without one are not profiled.
+    view: str = ""
 
 
 @dataclass
@@ -208,6 +210,8 @@ def _load_settings() -> load.Settings:
 
 
 def scenarios(prepared: Prepared) -> list[Scenario]:
+    """In the order they run in each round: the budgeted pages next to the baseline, and the
+    pages that keep the sandbox busy (its writes, its JSON) last."""
     customer = {"Cookie": f"sessionid={prepared.customer_session}"}
     return [
         Scenario(FLOOR, "/bench/baseline", shows="ok"),
@@ -216,18 +220,40 @@ def scenarios(prepared: Prepared) -> list[Scenario]:
             "/bench/baseline",
             {"Cookie": f"sessionid={prepared.reload_session}"},
             shows="ok",
+            view="bench/views.py:baseline",
         ),
-        Scenario(FIRST_VISIT, COMPLETE, first_visits=True),
         Scenario(
             RELOAD,
             COMPLETE,
             {"Cookie": f"sessionid={prepared.reload_session}"},
             shows="Thank you",
+            view="checkout/views.py:complete",
         ),
-        Scenario(MY_INVOICES, "/en/invoices/", customer, shows="pdf-link-"),
-        Scenario(FRAGMENT, prepared.fragment_path, {**customer, **HTMX}, shows="data-refresh-in"),
+        Scenario(
+            FRAGMENT,
+            prepared.fragment_path,
+            {**customer, **HTMX},
+            shows="data-refresh-in",
+            view="invoices/views.py:links",
+        ),
         Scenario(PDF_REDIRECT, "/en/invoices/1/pdf", customer, status=302),
+        Scenario(MY_INVOICES, "/en/invoices/", customer, shows="pdf-link-"),
+        Scenario(FIRST_VISIT, COMPLETE, first_visits=True),
     ]
+
+
+def profile(servers: stack.Stack, scenario: Scenario) -> str:
+    """bench.profile in the portal's environment, with the page's session and headers."""
+    headers = {**scenario.headers, "Accept-Encoding": wire.ACCEPT_ENCODING}
+    session = headers.pop("Cookie").removeprefix("sessionid=")
+    return servers.portal.python(
+        "-m",
+        "bench.profile",
+        scenario.path,
+        session,
+        scenario.view,
+        *(f"{name}:{value}" for name, value in headers.items()),
+    )
 
 
 def measure(
@@ -396,6 +422,8 @@ def report(
     found: Sizes,
     timings: browser.Timings,
     pdf: dict[str, float],
+    profiles: list[str],
+    opened: int,
     took: float,
 ) -> list[Check]:
     settings = _load_settings()
@@ -445,7 +473,10 @@ def report(
         "Requests/s: all rounds together. p50, p99 and x baseline: the median over rounds "
         "(x baseline: requests/s against the baseline's in the same round). Bytes per answer: "
         "status line, headers and body as sent (gzip where the portal compresses), from wrk's "
-        "count of bytes read.",
+        "count of bytes read. New upstream connections: counted during the measured runs; "
+        f"in the whole run, preparation and warm-ups included, the portal's {servers.workers} "
+        f"workers opened {opened} (a worker's first GET and first POST "
+        "each open one).",
         "",
         "## Sizes (one request each, as Chromium asks)",
         "",
@@ -510,6 +541,9 @@ def report(
         f"{int(pdf['requests'])} times: first {pdf['first_request_ms']:.1f} ms, then median "
         f"{pdf['cached_request_median_ms']:.1f} ms; drawn {int(pdf['drawn_on_requests'])} time(s).",
         "",
+        "## Where a request's time goes (cProfile, in one process)",
+        "",
+        *profiles,
         "## Budgets",
         "",
     ]
@@ -550,8 +584,13 @@ def main() -> int:
                     for measured in results.values():
                         done = measure(servers, measured, prepared, tmp, round_index)
                         _say(f"  {measured.scenario.name}: {done.per_second:,.0f} requests/s")
+                opened = servers.connections_opened()
                 _say("Sandbox PDFs…")
                 pdf = json.loads(servers.sandbox.python("-m", "bench.pdf_timing"))
+                _say("Profiles…")
+                profiles = [
+                    profile(servers, m.scenario) for m in results.values() if m.scenario.view
+                ]
                 problems = [
                     f"{m.scenario.name}: {run.status_errors} error answers, "
                     f"{run.socket_errors} socket errors, {run.reused} sessions reused"
@@ -559,7 +598,8 @@ def main() -> int:
                     for run in m.runs
                     if run.status_errors or run.reused
                 ]
-                checked = report(servers, results, found, timings, pdf, time.monotonic() - started)
+                took = time.monotonic() - started
+                checked = report(servers, results, found, timings, pdf, profiles, opened, took)
         except RuntimeError as error:
             sys.stderr.write(f"make bench: {error}\n")
             return 2
