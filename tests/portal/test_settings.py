@@ -115,7 +115,7 @@ def test_database_url_is_honoured(tmp_path: Path) -> None:
 
 
 def test_database_connections_are_kept_between_requests(tmp_path: Path) -> None:
-    # SQLite too: opening one per request cost more than a page (docs/performance.md).
+    # SQLite too: opening one for every request cost more than the session read it served.
     for database_url in (f"sqlite:///{tmp_path / 'x.sqlite3'}", "postgres://u:p@db:5432/portal"):
         assert read_settings(DEBUG="true", DATABASE_URL=database_url)["CONN_MAX_AGE"] == 60
     values = read_settings(DEBUG="true", DATABASE_CONN_MAX_AGE="0")
