@@ -92,9 +92,7 @@ def test_secret_key_and_upstream_give_production_defaults() -> None:
     assert values["SECRET_KEY"] == "a-production-secret"
     assert values["SANDBOX_ENABLED"] is False
     assert "sandbox" not in values["INSTALLED_APPS"]
-    assert values["STATICFILES_BACKEND"] == (
-        "portal.storage.StaticFilesStorage"
-    )
+    assert values["STATICFILES_BACKEND"] == "portal.storage.StaticFilesStorage"
     assert values["PDF_LINK_SCHEME"] == "https"
     assert values["UPSTREAM_URL"] == UPSTREAM
 
