@@ -155,7 +155,10 @@ def running(tmp: Path) -> Iterator[Stack]:
             WEB_CONCURRENCY=str(SANDBOX_WORKERS),
         ),
         log=tmp / "sandbox.log",
-        gunicorn_args=(
+        # BENCH_SANDBOX_SYNC=1, the control: sync workers, which close every connection.
+        gunicorn_args=()
+        if os.environ.get("BENCH_SANDBOX_SYNC") == "1"
+        else (
             "--worker-class",
             "gthread",
             "--threads",
