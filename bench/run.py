@@ -396,7 +396,8 @@ def checks(results: dict[str, Measured], found: Sizes, pdf: dict[str, float]) ->
         Check(
             "new upstream connections per 1,000 pages once warm (worst page)",
             f"≤ {CONNECTIONS_MAX_PER_1000:g}",
-            f"{warm.connections_per_1000:.2f} ({warm.scenario.name})",
+            f"{warm.connections_per_1000:.2f} "
+            f"({warm.scenario.name if warm.connections_per_1000 else 'every page'})",
             warm.connections_per_1000 <= CONNECTIONS_MAX_PER_1000,
         ),
         Check(
