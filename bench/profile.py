@@ -71,11 +71,11 @@ def main() -> None:
         f"- session load (database): {session_load / whole:.0%}",
         f"- middleware, URL resolving and the handler: {1 - (session_load + in_view) / whole:.0%}",
     ]
+    parts = [(label, part(suffix, name)) for label, suffix, name in VIEW_PARTS]
+    parts = [(label, spent) for label, spent in parts if spent]
     if in_view:
-        lines.append(f"- the view: {in_view / whole:.0%}, of which")
-        for label, suffix, name in VIEW_PARTS:
-            if spent := part(suffix, name):
-                lines.append(f"  - {label}: {spent / whole:.0%}")
+        lines.append(f"- the view: {in_view / whole:.0%}" + (", of which" if parts else ""))
+        lines += [f"  - {label}: {spent / whole:.0%}" for label, spent in parts]
     sys.stdout.write("\n".join(lines) + "\n")
 
 

@@ -132,7 +132,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 # Keep connections between requests, and check them before use (a PostgreSQL restart). For
 # SQLite too: opening one for every request (Django registers its SQL functions on each) cost
-# about 0.8 ms of CPU a request, twice what reading the session took (docs/performance.md).
+# about 0.6 ms of CPU a request, more than reading the session (docs/performance.md).
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
