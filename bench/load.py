@@ -4,6 +4,7 @@ little of the two cores the servers need, and every page is driven by the same t
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -23,6 +24,20 @@ class Settings:
     # Every page is measured once per round, in turn, so that a change in the machine's other
     # load during the run touches every page alike; ratios are taken within a round.
     rounds: int
+
+
+def number(name: str, default: float) -> float:
+    return float(os.environ.get(name, default))
+
+
+def settings_from_environment() -> Settings:
+    return Settings(
+        seconds=number("BENCH_SECONDS", 3),
+        warmup_seconds=number("BENCH_WARMUP_SECONDS", 1),
+        threads=int(number("BENCH_THREADS", 2)),
+        connections=int(number("BENCH_CONNECTIONS", 8)),
+        rounds=int(number("BENCH_ROUNDS", 3)),
+    )
 
 
 @dataclass(frozen=True)

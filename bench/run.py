@@ -8,49 +8,34 @@ they hold on a machine shared with other work; the absolute figures are printed 
 from __future__ import annotations
 
 import json
-import os
-import platform
 import re
-import statistics
 import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html import unescape
 from html.parser import HTMLParser
-from importlib import metadata
 from pathlib import Path
 
-import django
 import requests
 
 from bench import browser, load, stack, wire
-
-# Budgets (issue 8, docs/performance.md).
-RELOAD_MIN_RATIO = 0.5
-FRAGMENT_MIN_RATIO = 0.7
-FIRST_RESPONSE_MAX_BYTES = 14 * 1024
-FRAGMENT_MAX_BYTES = 1024
-CONNECTIONS_MAX_PER_1000 = 1.0
-PDF_DRAW_MAX_MS = 20.0
-
-# The baseline: a view that does nothing, behind the portal's middleware, for a visitor with a
-# session (every page measured here has one, and the middleware loads it for any page). The
-# same view without a session is shown too: what the session itself costs.
-BASELINE = "baseline: a bare Django view, with a session"
-FLOOR = "a bare Django view, without a session"
-FIRST_VISIT = "completion page, first visit"
-RELOAD = "completion page, reload"
-MY_INVOICES = "My Invoices"
-FRAGMENT = "links fragment"
-PDF_REDIRECT = "PDF redirect"
-COMPLETE = "/en/invoices/complete"
-HTMX = {"HX-Request": "true", "HX-Current-URL": "/en/invoices/"}
-
-
-def _number(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
+from bench.pages import (
+    BASELINE,
+    COMPLETE,
+    FIRST_VISIT,
+    FLOOR,
+    FRAGMENT,
+    HTMX,
+    MY_INVOICES,
+    PDF_REDIRECT,
+    RELOAD,
+    Measured,
+    Scenario,
+    Sizes,
+)
+from bench.report import report
 
 
 @dataclass
@@ -62,59 +47,6 @@ class Prepared:
     first_visit_files: list[Path]
     customer_session: str
     fragment_path: str
-
-
-@dataclass
-class Scenario:
-    name: str
-    path: str
-    headers: dict[str, str] = field(default_factory=dict)
-    # For a check before the load: the status and a text the answer must have.
-    status: int = 200
-    shows: str = ""
-    first_visits: bool = False
-    # The view, for bench.profile (`file:function`); pages without one are not profiled.
-    view: str = ""
-
-
-@dataclass
-class Measured:
-    """One page's measured runs, one per round, and the upstream connections each opened."""
-
-    scenario: Scenario
-    runs: list[load.Load] = field(default_factory=list)
-    connections: list[int] = field(default_factory=list)
-
-    @property
-    def requests(self) -> int:
-        return sum(run.requests for run in self.runs)
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / sum(run.seconds for run in self.runs)
-
-    @property
-    def p50_ms(self) -> float:
-        return statistics.median(run.p50_ms for run in self.runs)
-
-    @property
-    def p99_ms(self) -> float:
-        return statistics.median(run.p99_ms for run in self.runs)
-
-    @property
-    def bytes_per_answer(self) -> float:
-        return sum(run.bytes for run in self.runs) / max(self.requests, 1)
-
-    @property
-    def connections_per_1000(self) -> float:
-        return sum(self.connections) * 1000 / max(self.requests, 1)
-
-    def ratio(self, baseline: Measured) -> float:
-        """The median over rounds of requests/s against the baseline's in the same round."""
-        return statistics.median(
-            run.per_second / base.per_second
-            for run, base in zip(self.runs, baseline.runs, strict=True)
-        )
 
 
 class _Tags(HTMLParser):
@@ -180,7 +112,7 @@ def prepare(servers: stack.Stack, tmp: Path, *, first_visits: int, browser_runs:
     with ThreadPoolExecutor(max_workers=8) as pool:
         sessions = list(pool.map(_landing, urls[2 + browser_runs :]))
     # Every run gets its own, in proportion to its duration.
-    settings = _load_settings()
+    settings = load.settings_from_environment()
     durations = [settings.warmup_seconds, settings.seconds] * settings.rounds
     files, start = [], 0
     for index, seconds in enumerate(durations):
@@ -196,16 +128,6 @@ def prepare(servers: stack.Stack, tmp: Path, *, first_visits: int, browser_runs:
         first_visit_files=files,
         customer_session=customer_session,
         fragment_path=fragment_path,
-    )
-
-
-def _load_settings() -> load.Settings:
-    return load.Settings(
-        seconds=_number("BENCH_SECONDS", 3),
-        warmup_seconds=_number("BENCH_WARMUP_SECONDS", 1),
-        threads=int(_number("BENCH_THREADS", 2)),
-        connections=int(_number("BENCH_CONNECTIONS", 8)),
-        rounds=int(_number("BENCH_ROUNDS", 3)),
     )
 
 
@@ -260,7 +182,7 @@ def measure(
     servers: stack.Stack, measured: Measured, prepared: Prepared, tmp: Path, round_index: int
 ) -> load.Load:
     """One round of one page: a warm-up, then the measured run."""
-    settings = _load_settings()
+    settings = load.settings_from_environment()
     scenario = measured.scenario
     url = servers.portal.url + scenario.path
     if not scenario.first_visits and round_index == 0:
@@ -290,18 +212,6 @@ def measure(
     return done
 
 
-@dataclass
-class Sizes:
-    html: wire.Answer
-    stylesheets: dict[str, wire.Answer]
-    blocking_scripts: list[str]
-    fragment: wire.Answer
-
-    @property
-    def first_response_bytes(self) -> int:
-        return self.html.wire_bytes + sum(a.wire_bytes for a in self.stylesheets.values())
-
-
 def sizes(servers: stack.Stack, prepared: Prepared) -> Sizes:
     port = servers.portal.port
     html = wire.get(port, COMPLETE, {"Cookie": f"sessionid={prepared.first_response_session}"})
@@ -321,242 +231,6 @@ def sizes(servers: stack.Stack, prepared: Prepared) -> Sizes:
     )
 
 
-# Report -------------------------------------------------------------------------------------
-
-
-def machine() -> list[str]:
-    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    models = re.findall(r"^model name\s*:\s*(.+)$", cpuinfo, re.MULTILINE)
-    memory = re.search(r"^MemTotal:\s*(\d+) kB", Path("/proc/meminfo").read_text(), re.MULTILINE)
-    cpu = f"{models[0]} x {len(models)}" if models else platform.processor()
-    ram = f", {int(memory.group(1)) // 1024 // 1024} GB RAM" if memory else ""
-    return [
-        f"CPU: {cpu} (/proc/cpuinfo){ram}; {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, Django {django.get_version()}, "
-        f"gunicorn {metadata.version('gunicorn')}, requests {metadata.version('requests')}, "
-        f"urllib3 {metadata.version('urllib3')}, {load.wrk_version()}, "
-        f"Playwright {metadata.version('playwright')}",
-    ]
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
-def _ms(value: float) -> str:
-    return f"{value:.1f}"
-
-
-@dataclass
-class Check:
-    figure: str
-    budget: str
-    measured: str
-    met: bool
-
-
-def checks(results: dict[str, Measured], found: Sizes, pdf: dict[str, float]) -> list[Check]:
-    def ratio(name: str) -> float:
-        return results[name].ratio(results[BASELINE])
-
-    warm = max(results.values(), key=lambda measured: measured.connections_per_1000)
-    fragment = found.fragment
-    return [
-        Check(
-            "completion page on reload, requests/s",
-            f"≥ {RELOAD_MIN_RATIO} x baseline",
-            f"{ratio(RELOAD):.2f} x baseline",
-            ratio(RELOAD) >= RELOAD_MIN_RATIO,
-        ),
-        Check(
-            "links fragment, requests/s",
-            f"≥ {FRAGMENT_MIN_RATIO} x baseline",
-            f"{ratio(FRAGMENT):.2f} x baseline",
-            ratio(FRAGMENT) >= FRAGMENT_MIN_RATIO,
-        ),
-        Check(
-            "completion page's first response, HTML + CSS as sent (headers included)",
-            f"≤ {FIRST_RESPONSE_MAX_BYTES:,} bytes",
-            f"{found.first_response_bytes:,} bytes",
-            found.first_response_bytes <= FIRST_RESPONSE_MAX_BYTES,
-        ),
-        Check(
-            "render-blocking scripts on the completion page",
-            "none",
-            ", ".join(found.blocking_scripts) or "none",
-            not found.blocking_scripts,
-        ),
-        Check(
-            "one links fragment refresh, body as sent (gzip)",
-            f"≤ {FRAGMENT_MAX_BYTES:,} bytes",
-            f"{fragment.body_bytes:,} bytes (+ {fragment.head_bytes} of HTTP/1.1 headers)",
-            fragment.body_bytes <= FRAGMENT_MAX_BYTES,
-        ),
-        Check(
-            "new upstream connections per 1,000 pages once warm (worst page)",
-            f"≤ {CONNECTIONS_MAX_PER_1000:g}",
-            f"{warm.connections_per_1000:.2f} "
-            f"({warm.scenario.name if warm.connections_per_1000 else 'every page'})",
-            warm.connections_per_1000 <= CONNECTIONS_MAX_PER_1000,
-        ),
-        Check(
-            f"sandbox invoice PDF drawn (median of {int(pdf['drawings'])}: 12 invoices x "
-            "4 languages)",
-            f"≤ {PDF_DRAW_MAX_MS:g} ms",
-            f"{pdf['draw_median_ms']:.1f} ms (slowest {pdf['draw_max_ms']:.1f} ms)",
-            pdf["draw_median_ms"] <= PDF_DRAW_MAX_MS,
-        ),
-        Check(
-            "then served from the cache: drawings for "
-            f"{int(pdf['requests'])} requests of one new PDF",
-            "1 (the first)",
-            f"{int(pdf['drawn_on_requests'])}",
-            pdf["drawn_on_requests"] == 1,
-        ),
-    ]
-
-
-def report(
-    servers: stack.Stack,
-    results: dict[str, Measured],
-    found: Sizes,
-    timings: browser.Timings,
-    pdf: dict[str, float],
-    profiles: list[str],
-    opened: int,
-    took: float,
-) -> list[Check]:
-    settings = _load_settings()
-    out: list[str] = ["", "# make bench", ""]
-    out += [f"- {line}" for line in machine()]
-    out += [
-        f"- Chromium {timings.chromium} (Debian's package, headless)",
-        f"- Portal: gunicorn with {servers.workers} sync workers (gunicorn.conf.py), DEBUG off, "
-        "SQLite sessions, in-process cache, request logging on. Sandbox: a separate gunicorn, "
-        f"{stack.SANDBOX_WORKERS} gthread workers x {stack.SANDBOX_THREADS} threads, keep-alive "
-        f"{stack.SANDBOX_KEEP_ALIVE_SECONDS} s.",
-        f"- Load: wrk on loopback, {settings.threads} threads x {settings.connections} "
-        f"connections, Accept-Encoding as Chromium sends it. {settings.rounds} rounds; in each, "
-        f"every page in turn: {settings.warmup_seconds:g} s of warm-up, then "
-        f"{settings.seconds:g} s measured. Whole run: {took:.0f} s.",
-        "",
-        "## Pages under load",
-        "",
-    ]
-    rows = []
-    for measured in results.values():
-        rows.append(
-            [
-                measured.scenario.name,
-                f"{measured.per_second:,.0f}",
-                _ms(measured.p50_ms),
-                _ms(measured.p99_ms),
-                f"{measured.ratio(results[BASELINE]):.2f}",
-                f"{measured.bytes_per_answer:,.0f}",
-                f"{measured.connections_per_1000:.2f}",
-            ]
-        )
-    out += _table(
-        [
-            "page",
-            "requests/s",
-            "p50 ms",
-            "p99 ms",
-            "x baseline",
-            "bytes per answer",
-            "new upstream connections per 1,000",
-        ],
-        rows,
-    )
-    out += [
-        "",
-        "Requests/s: all rounds together. p50, p99 and x baseline: the median over rounds "
-        "(x baseline: requests/s against the baseline's in the same round). Bytes per answer: "
-        "status line, headers and body as sent (gzip where the portal compresses), from wrk's "
-        "count of bytes read. New upstream connections: counted during the measured runs; "
-        f"in the whole run, preparation and warm-ups included, the portal's {servers.workers} "
-        f"workers opened {opened} (a worker's first GET and first POST "
-        "each open one).",
-        "",
-        "## Sizes (one request each, as Chromium asks)",
-        "",
-    ]
-    size_rows = [
-        [
-            "completion page HTML, first visit",
-            f"{found.html.head_bytes:,}",
-            f"{found.html.body_bytes:,}",
-            found.html.headers.get("content-encoding", "none"),
-        ]
-    ]
-    for href, answer in found.stylesheets.items():
-        size_rows.append(
-            [
-                href,
-                f"{answer.head_bytes:,}",
-                f"{answer.body_bytes:,}",
-                answer.headers.get("content-encoding", "none"),
-            ]
-        )
-    size_rows.append(
-        [
-            f"links fragment ({len(found.fragment.body):,} bytes decoded)",
-            f"{found.fragment.head_bytes:,}",
-            f"{found.fragment.body_bytes:,}",
-            found.fragment.headers.get("content-encoding", "none"),
-        ]
-    )
-    out += _table(["answer", "header bytes", "body bytes", "encoding"], size_rows)
-    median = browser.Timings.median
-    out += [
-        "",
-        f"## Headless Chromium, completion page (median of {len(timings.first_visits)})",
-        "",
-    ]
-    out += _table(
-        ["", "response end ms", "PDF link visible ms"],
-        [
-            [
-                label,
-                _ms(median(visits, "response_end")),
-                _ms(median(visits, "link_visible")),
-            ]
-            for label, visits in (
-                ("first visit (gateway's 303 included)", timings.first_visits),
-                ("reload", timings.reloads),
-            )
-        ],
-    )
-    out += [
-        "",
-        "Milliseconds from the start of navigation, on the page's clock; the PDF link time is "
-        "the first animation frame in which it is rendered. Render-blocking resources "
-        f"(Chromium): {', '.join(timings.render_blocking) or 'none'}.",
-        "",
-        "## Sandbox PDFs",
-        "",
-        f"- Drawing an invoice: median {pdf['draw_median_ms']:.1f} ms, slowest "
-        f"{pdf['draw_max_ms']:.1f} ms ({int(pdf['drawings'])} drawings).",
-        f"- The API, one new invoice PDF ({int(pdf['bytes']):,} bytes) asked "
-        f"{int(pdf['requests'])} times: first {pdf['first_request_ms']:.1f} ms, then median "
-        f"{pdf['cached_request_median_ms']:.1f} ms; drawn {int(pdf['drawn_on_requests'])} time(s).",
-        "",
-        "## Where a request's time goes (cProfile, in one process)",
-        "",
-        *profiles,
-        "## Budgets",
-        "",
-    ]
-    found_checks = checks(results, found, pdf)
-    out += _table(
-        ["figure", "budget", "measured", "met?"],
-        [[c.figure, c.budget, c.measured, "yes" if c.met else "**no**"] for c in found_checks],
-    )
-    sys.stdout.write("\n".join(out) + "\n\n")
-    return found_checks
-
-
 def _say(line: str) -> None:
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
@@ -564,8 +238,8 @@ def _say(line: str) -> None:
 
 def main() -> int:
     started = time.monotonic()
-    first_visits = int(_number("BENCH_FIRST_VISITS", 2500))
-    browser_runs = int(_number("BENCH_BROWSER_RUNS", 5))
+    first_visits = int(load.number("BENCH_FIRST_VISITS", 2500))
+    browser_runs = int(load.number("BENCH_BROWSER_RUNS", 5))
     load.wrk_version()
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as folder:
         tmp = Path(folder)
@@ -580,7 +254,7 @@ def main() -> int:
                 _say(f"Headless Chromium, {browser_runs} first visits and reloads…")
                 timings = browser.measure(prepared.browser_urls)
                 results = {s.name: Measured(s) for s in scenarios(prepared)}
-                for round_index in range(_load_settings().rounds):
+                for round_index in range(load.settings_from_environment().rounds):
                     _say(f"Round {round_index + 1}:")
                     for measured in results.values():
                         done = measure(servers, measured, prepared, tmp, round_index)
@@ -597,7 +271,7 @@ def main() -> int:
                     f"{run.socket_errors} socket errors, {run.reused} sessions reused"
                     for m in results.values()
                     for run in m.runs
-                    if run.status_errors or run.reused
+                    if run.status_errors or run.socket_errors or run.reused
                 ]
                 took = time.monotonic() - started
                 checked = report(servers, results, found, timings, pdf, profiles, opened, took)
