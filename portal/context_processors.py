@@ -17,7 +17,7 @@ def customer(request: HttpRequest) -> dict[str, str | None]:
     return {"customer_email": customer_email(session=request.session)}
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=512)
 def _translated(path: str, code: str, script_prefix: str) -> str:
     """translate_url, remembered: it resolves and reverses the path for each language, which
     was a third of a page's rendering time (docs/performance.md). The answer depends only on
