@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve test test-services lint format install messages clean chromium browser-tools screenshots
+.PHONY: run serve test test-services bench load lint format install messages clean chromium browser-tools screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,6 +78,18 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	if [ "$$SANDBOX_ENABLED" = true ]; then $(BIN)/python manage.py sandbox_seed; fi
 	$(BIN)/gunicorn portal.wsgi
+
+# The benchmark (docs/performance.md): the portal and the sandbox under gunicorn, load from wrk,
+# headless Chromium through Playwright. wrk and Chromium are Debian packages.
+bench: install chromium
+	@command -v wrk >/dev/null || \
+	  { echo "make bench needs wrk: apt-get install -y wrk"; exit 1; }
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/python -m bench
+
+# A bounded run of whole flows (about a minute, 32 clients) against gunicorn and a separate
+# sandbox: no error, no lost or doubled registration (bench/soak.py, docs/security.md).
+load: install
+	$(BIN)/python -m bench.soak
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,8 +16,10 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.http import QueryDict
+from django.utils import translation
 
 from portal import upstream
+from portal.brands import brand_current
 from portal.once import cached_once
 
 logger = logging.getLogger(__name__)
@@ -66,6 +68,40 @@ def basket_token_recall(*, session: SessionBase) -> str | None:
     if time.time() - remembered_at > settings.CHECKOUT_TOKEN_SECONDS:
         return None
     return guid
+
+
+def checkout_status(*, guid: str) -> upstream.CheckoutStatus:
+    """The basket session's status; a paid one is asked for once and then read from the cache.
+
+    Paid is final: a settled payment does not go back to pending or failed, so a reload of the
+    confirmation need not ask the upstream again (the upstream's status call was most of a
+    reload's time: docs/performance.md). Pending and failed are always asked, so a pending
+    page's poll sees the payment settle. One entry per brand's upstream, basket GUID and page
+    language, since the upstream writes amounts and dates in the language asked for; it lives
+    as long as the page may show the purchase (CHECKOUT_TOKEN_SECONDS).
+    """
+    key = _paid_key(guid)
+    known: upstream.CheckoutStatus | None = cache.get(key)
+    if known is not None:
+        return known
+    status = upstream.checkout_status(token=guid)
+    # A paid session without its invoice is an answer the page refuses (502): never kept.
+    if status.status == "Paid" and status.invoice is not None:
+        cache.set(key, status, timeout=settings.CHECKOUT_TOKEN_SECONDS)
+    return status
+
+
+# Part of the paid status's cache key: a new shape of CheckoutStatus must not meet a pickled
+# old one in a shared cache during a deploy.
+_PAID_VERSION = 1
+
+
+def _paid_key(guid: str) -> str:
+    # Hashed: the GUID is a secret, and cache keys may be logged by cache servers.
+    brand = brand_current()
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    identity = f"{brand.key}|{brand.upstream_url}|{guid}|{language}"
+    return f"checkout:paid:v{_PAID_VERSION}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,7 @@ def _retry_later(request: HtmxHttpRequest, state: str, status: int) -> HttpRespo
 
 
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
-    status = upstream.checkout_status(token=guid)
+    status = services.checkout_status(guid=guid)
     # Asked once the upstream has answered: a failing upstream is not asked twice per page.
     business_name = branding.business_name()
     if status.status == "Failed":

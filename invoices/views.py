@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.gzip import gzip_page
 from django_htmx.http import HttpResponseStopPolling
 
 from invoices import services
@@ -148,6 +149,14 @@ def _statement_url(media_jwt: str) -> str | None:
     return upstream.statement_pdf_link(web_address=found.web_address, media_jwt=media_jwt)
 
 
+# Compressed: a dozen links share one JWT, so 6 KB become about 600 bytes, and the poll runs
+# every 50 s for as long as the page is open (docs/performance.md). BREACH needs a secret and
+# attacker-chosen text in one compressed answer: the only request text this answer repeats is
+# invoice ids, digits of invoices the session listed, and Django adds random padding anyway.
+# The signed-out answer repeats `next`, but holds no secret. Pages stay uncompressed: they
+# repeat query strings (the language links) next to tokens, and fit the first round trip
+# without it.
+@gzip_page
 def links(request: HttpRequest) -> HttpResponse:
     """The links fragment an HTMX poll re-renders before the media JWT expires.
 

@@ -3,16 +3,22 @@
 `invariant=1` leaves out the creation date and the random document id, so the same invoice
 always gives the same bytes in one language. Labels are translated (locale/), dates and
 amounts follow the language's conventions (CLDR, through Babel).
+
+An invoice's PDF is drawn once per language and then served from the cache, under a key made
+of everything drawn on it: any change to the invoice, its lines or its business makes a new
+key, so a cached PDF is never stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from decimal import Decimal
 
 from babel.dates import format_date
+from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -25,6 +31,12 @@ from sandbox.models import Business, Customer, Invoice
 WIDTH, HEIGHT = A4
 LEFT, RIGHT = 20 * mm, WIDTH - 20 * mm
 ROW = 6 * mm
+
+# Bumped whenever the drawing below changes, so that a shared cache (Redis) holds no PDF drawn
+# by an older layout after a deploy.
+LAYOUT_VERSION = 1
+# Keys are content-derived, so this only bounds how long an unused PDF takes memory.
+CACHE_SECONDS = 3600
 
 
 def _locale() -> str:
@@ -66,6 +78,44 @@ def _new_canvas(buffer: io.BytesIO, title: str) -> Canvas:
 
 
 def invoice_pdf(*, invoice: Invoice) -> bytes:
+    """The invoice's PDF in the active language: drawn once, then read from the cache."""
+    key = _invoice_key(invoice)
+    content: bytes | None = cache.get(key)
+    if content is None:
+        content = _invoice_drawn(invoice=invoice)
+        cache.set(key, content, CACHE_SECONDS)
+    return content
+
+
+def _invoice_key(invoice: Invoice) -> str:
+    """Everything `_invoice_drawn` draws, and the language it writes in, as one digest."""
+    business = invoice.business
+    drawn = (
+        LAYOUT_VERSION,
+        translation.get_language(),
+        invoice.pk,
+        invoice.invoice_number,
+        invoice.credit_note,
+        invoice.created_on,
+        invoice.due_date,
+        invoice.paid_on,
+        invoice.bill_to_name,
+        invoice.bill_to_email,
+        invoice.tax_rate,
+        [(line.description, line.quantity, line.unit_price) for line in invoice.lines.all()],
+        business.pk,
+        business.name,
+        business.address,
+        business.postal_code,
+        business.town_city,
+        business.country_name,
+        business.currency_code,
+        business.currency_name,
+    )
+    return f"sandbox:invoice-pdf:{hashlib.sha256(repr(drawn).encode()).hexdigest()}"
+
+
+def _invoice_drawn(*, invoice: Invoice) -> bytes:
     business = invoice.business
     money = _money(business)
     kind = _("Credit note") if invoice.credit_note else _("Invoice")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from html.parser import HTMLParser
@@ -322,6 +323,78 @@ def test_reloads_never_register_again(client: Client, mocked: responses.Requests
         assert _Page(response).pdf_links() == [PDF_BY_TOKEN + TOKEN]
     assert _calls(mocked, "POST", REGISTER) == 1
     assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 4
+
+
+def _without_nonce(html: str) -> str:
+    return re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+
+
+def test_reloads_of_a_paid_page_read_the_status_from_the_cache(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    _status(mocked)
+    _register(mocked)
+    first = _text(_land(client))
+    for _ in range(3):
+        response = client.get(COMPLETE)
+        assert response.status_code == 200
+        # The same page, but for the CSP nonce that every answer draws anew.
+        assert _without_nonce(_text(response)) == _without_nonce(first)
+    assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 1
+    assert _calls(mocked, "POST", REGISTER) == 1
+
+
+def test_the_paid_status_is_kept_per_language(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    _status(mocked)
+    _register(mocked)
+    _land(client)
+    for _ in range(2):
+        # Amounts come formatted in the language asked for: each language asks once.
+        assert client.get(COMPLETE.replace("/en/", "/es/")).status_code == 200
+        assert client.get(COMPLETE).status_code == 200
+    spanish = [
+        call
+        for call in mocked.calls
+        if "/checkout/status" in (call.request.url or "")
+        and call.request.headers["Accept-Language"] == "es"
+    ]
+    assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 2
+    assert len(spanish) == 1
+
+
+def test_the_paid_status_is_kept_per_purchase(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    _status(mocked, guid=GUID)
+    _register(mocked, guid=GUID)
+    _status(mocked, guid=OTHER_GUID, invoice_id=43)
+    _register(mocked, invoice_id=43, guid=OTHER_GUID, json={"Token": "second-token"})
+    assert "INV-2026-00042" in _text(_land(client, GUID))
+    assert "INV-2026-00043" in _text(_land(client, OTHER_GUID))
+    assert "INV-2026-00042" in _text(_land(client, GUID))
+    assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 2
+
+
+@pytest.mark.parametrize("state", ["Pending", "Failed"])
+def test_unsettled_and_failed_statuses_are_asked_every_time(
+    client: Client, mocked: responses.RequestsMock, state: str
+) -> None:
+    _status(mocked, state)
+    _land(client)
+    client.get(COMPLETE)
+    client.get(COMPLETE)
+    assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 3
+
+
+def test_a_paid_status_without_its_invoice_is_not_kept(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    mocked.get(STATUS_URL, json=upstream_data.checkout_status("Paid") | {"Invoice": None})
+    assert _land(client).status_code == 502
+    assert client.get(COMPLETE).status_code == 502
+    assert _calls(mocked, "GET", endpoints.CHECKOUT_STATUS) == 2
 
 
 # 6. Used in another browser -----------------------------------------------------------------

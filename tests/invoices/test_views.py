@@ -3,6 +3,7 @@ invoice, PDF redirects, the links fragment the HTMX poll re-renders, and the med
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import re
@@ -657,6 +658,24 @@ def test_fragment_without_statement_has_no_statement_link(
     assert response.status_code == 200
     assert "statement-link" not in _elements(response).by_id
     assert "pdf-link-1" in _elements(response).by_id
+
+
+def test_fragment_is_compressed_for_browsers_that_accept_gzip(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    _my(mocked, [_preview(invoice_id) for invoice_id in range(1, 13)])
+    _media(mocked)
+    assert customer.get(LIST).status_code == 200
+    query = {"ids": ",".join(str(i) for i in range(1, 13)), "statement": "1"}
+    plain = customer.get(LINKS, query, headers=HX)
+    packed = customer.get(LINKS, query, headers={**HX, "Accept-Encoding": "gzip, deflate, br"})
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed["Vary"]
+    assert gzip.decompress(packed.content) == plain.content
+    # A dozen links share one JWT: the refresh is a fraction of its size on the wire.
+    assert len(packed.content) < 1024 < len(plain.content)
+    _assert_private(packed)
 
 
 @pytest.mark.parametrize("ids", ["abc", "1,,x,²", "-1", "9" * 50, ",".join(["1"] * 500)])

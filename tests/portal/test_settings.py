@@ -25,6 +25,7 @@ print(json.dumps({
     "SECRET_KEY": settings.SECRET_KEY,
     "ENGINE": database["ENGINE"],
     "NAME": str(database["NAME"]),
+    "CONN_MAX_AGE": database["CONN_MAX_AGE"],
     "SANDBOX_ENABLED": settings.SANDBOX_ENABLED,
     "INSTALLED_APPS": list(settings.INSTALLED_APPS),
     "STATICFILES_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
@@ -91,9 +92,7 @@ def test_secret_key_and_upstream_give_production_defaults() -> None:
     assert values["SECRET_KEY"] == "a-production-secret"
     assert values["SANDBOX_ENABLED"] is False
     assert "sandbox" not in values["INSTALLED_APPS"]
-    assert values["STATICFILES_BACKEND"] == (
-        "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    )
+    assert values["STATICFILES_BACKEND"] == "portal.storage.StaticFilesStorage"
     assert values["PDF_LINK_SCHEME"] == "https"
     assert values["UPSTREAM_URL"] == UPSTREAM
 
@@ -111,6 +110,14 @@ def test_database_url_is_honoured(tmp_path: Path) -> None:
     values = read_settings(DEBUG="true", DATABASE_URL=f"sqlite:///{database}")
     assert values["ENGINE"] == "django.db.backends.sqlite3"
     assert values["NAME"] == str(database)
+
+
+def test_database_connections_are_kept_between_requests(tmp_path: Path) -> None:
+    # SQLite too: opening one for every request cost more than the session read it served.
+    for database_url in (f"sqlite:///{tmp_path / 'x.sqlite3'}", "postgres://u:p@db:5432/portal"):
+        assert read_settings(DEBUG="true", DATABASE_URL=database_url)["CONN_MAX_AGE"] == 60
+    values = read_settings(DEBUG="true", DATABASE_CONN_MAX_AGE="0")
+    assert values["CONN_MAX_AGE"] == 0
 
 
 def test_port_moves_the_sandbox_urls() -> None:

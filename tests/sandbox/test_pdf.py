@@ -4,13 +4,31 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
+from decimal import Decimal
 
+import pytest
+from django.test import Client
 from django.utils import translation
 from pypdf import PdfReader
 
 from sandbox import pdf
-from sandbox.models import Customer
-from tests.sandbox.conftest import Purchase, pdf_text
+from sandbox.models import Business, Customer, Invoice
+from tests.sandbox.conftest import INVOICES, Purchase, pdf_text
+
+
+@pytest.fixture
+def drawings(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The ids of the invoices drawn (not read from the cache), in order."""
+    drawn: list[int] = []
+    draw = pdf._invoice_drawn
+
+    def counting(*, invoice: Invoice) -> bytes:
+        drawn.append(invoice.pk)
+        return draw(invoice=invoice)
+
+    monkeypatch.setattr(pdf, "_invoice_drawn", counting)
+    return drawn
 
 
 def test_invoice_pdf_holds_the_invoice(purchase: Purchase) -> None:
@@ -68,3 +86,67 @@ def test_statement_lists_every_invoice_and_the_balance(demo_customer: Customer) 
     # Unpaid: 320 + 110 + 20 (200 x 0.10), each plus 21% tax.
     assert "Balance due" in text
     assert "€544.50" in text
+
+
+# The cache ----------------------------------------------------------------------------------
+
+
+def test_an_invoice_is_drawn_once_then_read_from_the_cache(
+    purchase: Purchase, drawings: list[int]
+) -> None:
+    invoice = purchase().invoice
+    first = pdf.invoice_pdf(invoice=invoice)
+    again = Invoice.objects.get(pk=invoice.pk)
+    assert pdf.invoice_pdf(invoice=again) == first
+    assert drawings == [invoice.pk]
+
+
+def test_each_language_is_drawn_once(purchase: Purchase, drawings: list[int]) -> None:
+    invoice = purchase().invoice
+    english = pdf.invoice_pdf(invoice=invoice)
+    with translation.override("de"):
+        german = pdf.invoice_pdf(invoice=invoice)
+        assert pdf.invoice_pdf(invoice=invoice) == german
+    assert "RECHNUNG" in pdf_text(german)
+    assert "RECHNUNG" not in pdf_text(english)
+    assert pdf.invoice_pdf(invoice=invoice) == english
+    assert len(drawings) == 2
+
+
+def test_a_changed_invoice_is_drawn_again(purchase: Purchase, drawings: list[int]) -> None:
+    invoice = purchase().invoice
+    pdf.invoice_pdf(invoice=invoice)
+    Invoice.objects.filter(pk=invoice.pk).update(due_date=invoice.due_date + timedelta(days=7))
+    later = Invoice.objects.get(pk=invoice.pk)
+    assert later.due_date.strftime("%b %-d, %Y") in pdf_text(pdf.invoice_pdf(invoice=later))
+    assert len(drawings) == 2
+
+
+def test_a_changed_line_is_drawn_again(purchase: Purchase, drawings: list[int]) -> None:
+    invoice = purchase().invoice
+    assert "€163.35" in pdf_text(pdf.invoice_pdf(invoice=invoice))
+    invoice.lines.filter(description="Meeting room, 2 hours").update(unit_price=Decimal("70.00"))
+    later = Invoice.objects.get(pk=invoice.pk)
+    # 135 + 10 = 145, plus 21 % tax.
+    assert "€175.45" in pdf_text(pdf.invoice_pdf(invoice=later))
+    assert len(drawings) == 2
+
+
+def test_a_changed_business_is_drawn_again(purchase: Purchase, drawings: list[int]) -> None:
+    invoice = purchase().invoice
+    pdf.invoice_pdf(invoice=invoice)
+    Business.objects.filter(pk=invoice.business_id).update(name="Harbour Works")
+    later = Invoice.objects.get(pk=invoice.pk)
+    assert "Harbour Works" in pdf_text(pdf.invoice_pdf(invoice=later))
+    assert len(drawings) == 2
+
+
+def test_the_api_serves_a_pdf_from_the_cache(
+    client: Client, purchase: Purchase, drawings: list[int]
+) -> None:
+    basket = purchase()
+    url = f"{INVOICES}/{basket.invoice_id}/pdfByToken"
+    answers = [client.get(url, {"token": str(basket.guid)}) for _ in range(3)]
+    assert {answer.status_code for answer in answers} == {200}
+    assert len({answer.content for answer in answers}) == 1
+    assert drawings == [basket.invoice_id]
