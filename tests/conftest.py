@@ -66,3 +66,17 @@ def api_calls(mock: responses.RequestsMock) -> list[responses.Call]:
     return [
         call for call in mock.calls if not branding.search(str(urlsplit(call.request.url).path))
     ]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """A line CI's log can be read for: how many browser tests ran, and how they ended."""
+    outcomes: dict[str, int] = {}
+    for outcome in ("passed", "failed", "error", "skipped"):
+        for report in terminalreporter.stats.get(outcome, []):
+            if getattr(report, "nodeid", "").startswith("tests/browser/") and (
+                report.when == "call" or outcome != "passed"
+            ):
+                outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    if outcomes:
+        summary = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items()))
+        terminalreporter.write_line(f"browser tests (Chromium): {summary}")
