@@ -10,19 +10,10 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, sync_playwright
 
+from tests.child import CHROMIUM_ARGUMENTS
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-# Without the background-networking ones Chromium keeps calling hosts this network refuses
-# (../shared/notes/machine-facts.md).
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+CHROMIUM_ARGS = CHROMIUM_ARGUMENTS
 PDF_LINK = "a[href*='pdfByToken']"
 
 # Runs in every document before its own scripts: from the first animation frame on, looks for

@@ -60,3 +60,16 @@ def checkout_status(status: str = "Paid", **changes: Any) -> dict[str, Any]:
 
 def business() -> dict[str, Any]:
     return {"Id": 1, "Name": "Canal Street Coworking", "WebAddress": "spaces.example.com"}
+
+
+def invoice_page(*records: dict[str, Any]) -> dict[str, Any]:
+    """One page of /invoices/my holding `records` (an InvoiceDetail is a valid preview too)."""
+    return {
+        "Records": list(records),
+        "CurrentPage": 1,
+        "CurrentPageSize": 25,
+        "TotalItems": len(records),
+        "TotalPages": 1,
+        "HasNextPage": False,
+        "HasPreviousPage": False,
+    }

@@ -21,24 +21,12 @@ from playwright.sync_api import (
 )
 
 from sandbox import services
-from tests.child import BASE_DIR
+from tests.child import BASE_DIR, CHROMIUM_ARGUMENTS
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # same thread are safe here (the notes on these machines say the same).
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-# The arguments these machines need: without the background-networking ones Chromium keeps
-# calling hosts that this network refuses.
-ARGUMENTS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 MOBILE: ViewportSize = {"width": 390, "height": 844}
 AXE = BASE_DIR / ".venv" / "axe" / "package" / "axe.min.js"
@@ -59,7 +47,7 @@ def launch(playwright: Playwright) -> Browser:
             "root; otherwise install Debian's package (sudo apt-get install chromium) or set "
             "CHROMIUM_PATH to a Chromium executable. The browser tests never skip."
         )
-    return playwright.chromium.launch(executable_path=str(path), args=ARGUMENTS)
+    return playwright.chromium.launch(executable_path=str(path), args=CHROMIUM_ARGUMENTS)
 
 
 @pytest.fixture(scope="session")

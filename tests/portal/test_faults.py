@@ -34,15 +34,7 @@ HEALTHY: dict[str, object] = {
     endpoints.business_colors(1): {},
     endpoints.CHECKOUT_STATUS: upstream_data.checkout_status("Paid"),
     endpoints.register_by_token(42): {"Token": "invoice-token", "CustomerCreated": True},
-    endpoints.INVOICES_MY: {
-        "Records": [upstream_data.invoice_detail(42)],
-        "CurrentPage": 1,
-        "CurrentPageSize": 25,
-        "TotalItems": 1,
-        "TotalPages": 1,
-        "HasNextPage": False,
-        "HasPreviousPage": False,
-    },
+    endpoints.INVOICES_MY: upstream_data.invoice_page(upstream_data.invoice_detail(42)),
     endpoints.invoice(42): upstream_data.invoice_detail(42),
     endpoints.MEDIA_TOKEN: {"jwt": "media-jwt"},
 }

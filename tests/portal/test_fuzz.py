@@ -105,15 +105,7 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
     )
     mock.get(
         upstream_url(endpoints.INVOICES_MY),
-        json={
-            "Records": [upstream_data.invoice_detail(42)],
-            "CurrentPage": 1,
-            "CurrentPageSize": 25,
-            "TotalItems": 1,
-            "TotalPages": 1,
-            "HasNextPage": False,
-            "HasPreviousPage": False,
-        },
+        json=upstream_data.invoice_page(upstream_data.invoice_detail(42)),
     )
     mock.get(upstream_url(endpoints.invoice(42)), json=upstream_data.invoice_detail(42))
     mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})

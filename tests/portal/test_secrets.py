@@ -166,15 +166,7 @@ def test_markup_in_every_upstream_string_is_shown_as_text(
     )
     upstream_http.get(
         upstream_url(endpoints.INVOICES_MY),
-        json={
-            "Records": [detail],
-            "CurrentPage": 1,
-            "CurrentPageSize": 25,
-            "TotalItems": 1,
-            "TotalPages": 1,
-            "HasNextPage": False,
-            "HasPreviousPage": False,
-        },
+        json=upstream_data.invoice_page(detail),
     )
     upstream_http.get(upstream_url(endpoints.invoice(42)), json=detail)
     upstream_http.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": HOSTILE})
