@@ -35,8 +35,13 @@ def sites(portal: str, settings: SettingsWrapper) -> tuple[Site, Site]:
     port = urlsplit(portal).port
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     canal_business = services.demo_business_get_or_create()
+    # An explicit id: the demo business was made with id 1, which PostgreSQL's sequence does
+    # not know about.
     harbour_business = Business.objects.create(
-        name="Harbour Sandbox Tenant", web_address=f"localhost:{port}", town_city="Rotterdam"
+        id=canal_business.pk + 1,
+        name="Harbour Sandbox Tenant",
+        web_address=f"localhost:{port}",
+        town_city="Rotterdam",
     )
     canal = Brand.objects.create(
         slug="canal",
