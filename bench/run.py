@@ -78,23 +78,28 @@ def _landing(url: str) -> str:
     return str(answer.cookies["sessionid"])
 
 
+def demo_sign_in(browser_session: requests.Session, portal: str) -> None:
+    """Signs the demo customer (sandbox_seed) in through the portal's form, as a browser does."""
+    form = browser_session.get(f"{portal}/en/sign-in", timeout=30).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    if token is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    browser_session.post(
+        f"{portal}/en/sign-in",
+        data={
+            "csrfmiddlewaretoken": token.group(1),
+            "email": "demo@example.com",
+            "password": "demo-password",
+        },
+        headers={"Referer": f"{portal}/en/sign-in"},
+        timeout=30,
+    )
+
+
 def _sign_in(portal: str) -> tuple[str, str]:
     """Signs the demo customer in; answers the session key and the links fragment's path."""
     with requests.Session() as browser_session:
-        form = browser_session.get(f"{portal}/en/sign-in", timeout=30).text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-        if token is None:
-            raise RuntimeError("no CSRF token on the sign-in page")
-        browser_session.post(
-            f"{portal}/en/sign-in",
-            data={
-                "csrfmiddlewaretoken": token.group(1),
-                "email": "demo@example.com",
-                "password": "demo-password",
-            },
-            headers={"Referer": f"{portal}/en/sign-in"},
-            timeout=30,
-        )
+        demo_sign_in(browser_session, portal)
         listing = browser_session.get(f"{portal}/en/invoices/", timeout=30).text
         poller = re.search(r'data-media-links[^>]*hx-get="([^"]+)"', listing)
         if poller is None:

@@ -27,6 +27,7 @@ from pathlib import Path
 import requests
 
 from bench import stack
+from bench.run import demo_sign_in
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "32"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
@@ -79,19 +80,7 @@ def guest(portal: str, urls: queue.Queue[str], tally: Tally) -> None:
 
 def customer(portal: str, tally: Tally, until: float) -> None:
     with requests.Session() as browser:
-        form = browser.get(f"{portal}/en/sign-in", timeout=30)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-        assert token is not None
-        browser.post(
-            f"{portal}/en/sign-in",
-            data={
-                "csrfmiddlewaretoken": token.group(1),
-                "email": "demo@example.com",
-                "password": "demo-password",
-            },
-            headers={"Referer": f"{portal}/en/sign-in"},
-            timeout=30,
-        )
+        demo_sign_in(browser, portal)
         while time.monotonic() < until:
             listing = _timed(tally, "My Invoices", browser, f"{portal}/en/invoices/")
             ids = re.findall(r'href="/en/invoices/(\d+)/"', listing.text)

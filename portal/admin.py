@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from portal.colors import AA_NORMAL_TEXT, color_parse, contrast, palette_build
+from portal.colors import AA_NORMAL_TEXT, color_parse, contrast
 from portal.models import Brand, BrandHost, FooterLink
 
 LOGO_MAX_BYTES = 256 * 1024
@@ -154,12 +154,7 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
 
     @admin.display(description=_("readability"))
     def readability(self, brand: Brand) -> str:
-        palette = palette_build(
-            primary=brand.primary_color,
-            secondary=brand.secondary_color,
-            background=brand.background_color,
-            text=brand.text_color,
-        )
+        palette = brand.palette()
         rows = [
             (_("Text on background"), palette.text, palette.background),
             (_("Button text on primary"), palette.on_primary, palette.primary),
@@ -176,12 +171,7 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
 
     def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        palette = palette_build(
-            primary=obj.primary_color,
-            secondary=obj.secondary_color,
-            background=obj.background_color,
-            text=obj.text_color,
-        )
+        palette = obj.palette()
         # The portal keeps every text readable; the operator is told which colour it picked.
         for note in palette.adjustments:
             self.message_user(

@@ -13,7 +13,7 @@ from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from portal.colors import validate_color
+from portal.colors import Palette, palette_build, validate_color
 
 HOST_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
 web_url = URLValidator(schemes=["http", "https"])
@@ -110,6 +110,15 @@ class Brand(models.Model):
 
     def __str__(self) -> str:
         return self.name or self.slug
+
+    def palette(self) -> Palette:
+        """The readable palette of this brand's own colours (the upstream's not included)."""
+        return palette_build(
+            primary=self.primary_color,
+            secondary=self.secondary_color,
+            background=self.background_color,
+            text=self.text_color,
+        )
 
     def clean(self) -> None:
         if self.default_language not in self.languages.split(","):

@@ -4,6 +4,7 @@ the CHROMIUM_PATH setting (tests/settings.py), which `make test` installs when i
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from playwright.sync_api import (
     ViewportSize,
     sync_playwright,
 )
+from pypdf import PdfReader
 
 from sandbox import services
 from tests.child import BASE_DIR, CHROMIUM_ARGUMENTS
@@ -104,3 +106,43 @@ def axe_violations(page: Page) -> list[str]:
         }"""
     )
     return [str(item) for item in result]
+
+
+PDF_LINK = re.compile(r"Download invoice \(PDF\)|Download PDF")
+
+
+def open_pdf(page: Page, link_name: re.Pattern[str] = PDF_LINK) -> str:
+    """Clicks the PDF link as a person would; the browser gets a PDF. Returns its text."""
+    # The PDF's answer, after any redirect (the portal's no-JavaScript link redirects).
+    with page.expect_response(
+        lambda answer: answer.status != 302 and "pdf" in answer.url
+    ) as answered:
+        page.get_by_role("link", name=link_name).first.click()
+    answer = answered.value
+    assert answer.status == 200
+    assert answer.headers["content-type"] == "application/pdf"
+    # Chromium shows the PDF in its viewer; the same request again gives the bytes it got.
+    content = page.context.request.get(answer.url).body()
+    leave_the_pdf_viewer(page)
+    assert content.startswith(b"%PDF-")
+    return "\n".join(part.extract_text() for part in PdfReader(io.BytesIO(content)).pages)
+
+
+def leave_the_pdf_viewer(page: Page) -> None:
+    """Closing a context while Chromium's PDF viewer is still loading hangs Chromium 156:
+    let it finish, then leave it."""
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
+
+
+def set_visibility(page: Page, state: str) -> None:
+    """What a browser does when the tab goes to the background or comes back."""
+    page.evaluate(
+        """(state) => {
+            const hidden = state === "hidden";
+            Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
+            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }""",
+        state,
+    )

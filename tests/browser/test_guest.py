@@ -5,7 +5,6 @@ JavaScript off, printing, and no token in a third-party Referer."""
 from __future__ import annotations
 
 import io
-import re
 import threading
 import unicodedata
 from collections.abc import Iterator
@@ -16,34 +15,15 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from portal.models import Brand, BrandHost, FooterLink
-from tests.browser.conftest import DESKTOP, purchase_url
+from tests.browser.conftest import (
+    DESKTOP,
+    PDF_LINK,
+    leave_the_pdf_viewer,
+    open_pdf,
+    purchase_url,
+    set_visibility,
+)
 from tests.child import free_port
-
-PDF_LINK = re.compile(r"Download invoice \(PDF\)|Download PDF")
-
-
-def open_pdf(page: Page, link_name: re.Pattern[str] = PDF_LINK) -> str:
-    """Clicks the PDF link as a person would; the browser gets a PDF. Returns its text."""
-    # The PDF's answer, after any redirect (the portal's no-JavaScript link redirects).
-    with page.expect_response(
-        lambda answer: answer.status != 302 and "pdf" in answer.url
-    ) as answered:
-        page.get_by_role("link", name=link_name).first.click()
-    answer = answered.value
-    assert answer.status == 200
-    assert answer.headers["content-type"] == "application/pdf"
-    # Chromium shows the PDF in its viewer; the same request again gives the bytes it got.
-    content = page.context.request.get(answer.url).body()
-    _leave_the_pdf_viewer(page)
-    assert content.startswith(b"%PDF-")
-    return "\n".join(part.extract_text() for part in PdfReader(io.BytesIO(content)).pages)
-
-
-def _leave_the_pdf_viewer(page: Page) -> None:
-    """Closing a context while Chromium's PDF viewer is still loading hangs Chromium 156:
-    let it finish, then leave it."""
-    page.wait_for_load_state("networkidle")
-    page.goto("about:blank")
 
 
 def test_from_purchase_to_pdf(page: Page, portal: str) -> None:
@@ -76,27 +56,14 @@ def test_a_hidden_tab_sends_no_poll_and_showing_it_asks_at_once(page: Page, port
         "request", lambda request: polls.append(request.url) if "poll=" in request.url else None
     )
     page.goto(purchase_url(portal, pending_seconds=2))
-    _set_visibility(page, "hidden")
+    set_visibility(page, "hidden")
     page.wait_for_timeout(4_500)  # the first poll was due after 2 s
     assert polls == []
-    _set_visibility(page, "visible")
+    set_visibility(page, "visible")
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Thank you, your payment is confirmed", timeout=3_000
     )
     assert len(polls) == 1
-
-
-def _set_visibility(page: Page, state: str) -> None:
-    """What a browser does when the tab goes to the background or comes back."""
-    page.evaluate(
-        """(state) => {
-            const hidden = state === "hidden";
-            Object.defineProperty(document, "visibilityState", {value: state, configurable: true});
-            Object.defineProperty(document, "hidden", {value: hidden, configurable: true});
-            document.dispatchEvent(new Event("visibilitychange"));
-        }""",
-        state,
-    )
 
 
 def test_a_reused_link_in_a_fresh_browser(chromium: Browser, page: Page, portal: str) -> None:
@@ -135,7 +102,7 @@ def test_the_guest_flow_with_the_keyboard_alone(page: Page, portal: str) -> None
     with page.expect_response(lambda answer: "/pdf" in answer.url) as answered:
         page.keyboard.press("Enter")
     assert answered.value.headers["content-type"] == "application/pdf"
-    _leave_the_pdf_viewer(page)
+    leave_the_pdf_viewer(page)
 
 
 def test_the_confirmation_prints_cleanly(page: Page, portal: str) -> None:

@@ -9,8 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from tests.browser.conftest import DESKTOP, sign_in
-from tests.browser.test_guest import _set_visibility, open_pdf
+from tests.browser.conftest import DESKTOP, open_pdf, set_visibility, sign_in
 
 FIRST_PDF = re.compile(r"^Download PDF INV-")
 
@@ -59,11 +58,11 @@ def test_a_hidden_tab_polls_nothing_and_refreshes_when_shown(
         "href", re.compile(r"/pdf\?t=ey")
     )
     before = len(polls)
-    _set_visibility(page, "hidden")
+    set_visibility(page, "hidden")
     page.wait_for_timeout(4_000)  # two refreshes would have been due
     assert len(polls) == before
     stale = _first_jwt(page)
-    _set_visibility(page, "visible")
+    set_visibility(page, "visible")
     page.wait_for_timeout(1_000)
     assert len(polls) == before + 1
     assert _first_jwt(page) != stale
