@@ -19,8 +19,8 @@ from django.http import QueryDict
 from django.utils import translation
 
 from portal import upstream
-from portal.brands import brand_current
-from portal.once import cached_once
+from portal.brands.hosts import brand_current
+from portal.caching import cached_once
 
 logger = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12
 
 SESSION_TOKEN = "checkout_token"  # noqa: S105  (a session key's name)
 SESSION_TOKEN_AT = "checkout_token_at"  # noqa: S105
-# {guid: Registration as a dict}
+# {guid: BasketRegistration as a dict}
 SESSION_REGISTRATIONS = "checkout_registrations"
 # GUIDs whose registerByToken this session sent without seeing the answer.
 SESSION_ATTEMPTS = "checkout_attempts"
@@ -105,7 +105,7 @@ def _paid_key(guid: str) -> str:
 
 
 @dataclass(frozen=True)
-class Registration:
+class BasketRegistration:
     """This session's registration of one basket session."""
 
     # registerByToken's Token; None when the answer was lost or the token was used elsewhere.
@@ -121,7 +121,7 @@ def _shared_key(session: SessionBase, guid: str) -> str:
     return f"checkout:registration:{digest}"
 
 
-def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
+def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> BasketRegistration:
     """registerByToken at most once per browser session, whatever reloads and tabs do.
 
     The result lives in the session (for later requests) and in the shared cache (for
@@ -132,21 +132,19 @@ def registration_ensure(*, session: SessionBase, guid: str, invoice_id: int) -> 
         session.save()
     known = session.get(SESSION_REGISTRATIONS, {}).get(guid)
     if known is not None:
-        return Registration(**known)
+        return BasketRegistration(**known)
+    # Only requests running at the same time need the shared copy; the session keeps its own.
     shared = cached_once(
         key=_shared_key(session, guid),
         compute=lambda: asdict(_register(session=session, guid=guid, invoice_id=invoice_id)),
-        # Only requests running at the same time need it; the session keeps the lasting copy.
-        timeout=60,
-        wait=upstream.longest_call_seconds() + 1,
     )
     registrations = session.get(SESSION_REGISTRATIONS, {})
     registrations[guid] = shared
     session[SESSION_REGISTRATIONS] = registrations
-    return Registration(**shared)
+    return BasketRegistration(**shared)
 
 
-def _register(*, session: SessionBase, guid: str, invoice_id: int) -> Registration:
+def _register(*, session: SessionBase, guid: str, invoice_id: int) -> BasketRegistration:
     attempts: list[str] = session.get(SESSION_ATTEMPTS, [])
     # The request's copy of the session may be stale (another request of this session sent
     # the call): the shared cache keeps the same mark.
@@ -163,8 +161,8 @@ def _register(*, session: SessionBase, guid: str, invoice_id: int) -> Registrati
         if lost_before:
             # Our own earlier call went through upstream and only its answer was lost.
             logger.info("registerByToken answered 401 after a lost answer: treated as done")
-            return Registration(token=None, customer_created=None, used_elsewhere=False)
-        return Registration(token=None, customer_created=None, used_elsewhere=True)
-    return Registration(
+            return BasketRegistration(token=None, customer_created=None, used_elsewhere=False)
+        return BasketRegistration(token=None, customer_created=None, used_elsewhere=True)
+    return BasketRegistration(
         token=answer.token, customer_created=answer.customer_created, used_elsewhere=False
     )

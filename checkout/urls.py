@@ -6,6 +6,7 @@ from checkout import views
 
 app_name = "checkout"
 
+# Mounted at /{lang}/invoices/complete by portal/urls.py.
 urlpatterns: list[URLPattern] = [
-    path("invoices/complete", views.complete, name="complete"),
+    path("", views.complete, name="complete"),
 ]

@@ -8,6 +8,6 @@ class InvoicesConfig(AppConfig):
 
     def ready(self) -> None:
         from invoices import services
-        from portal.customers import signing_out
+        from portal.accounts import signing_out
 
-        signing_out.connect(services.customer_data_forget)
+        signing_out.connect(services.media_token_forget)

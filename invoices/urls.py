@@ -21,10 +21,11 @@ class InvoiceId:
 
 register_converter(InvoiceId, "invoice_id")
 
+# Mounted at /{lang}/invoices/ by portal/urls.py.
 urlpatterns: list[URLPattern] = [
-    path("invoices/", views.invoice_list, name="list"),
-    path("invoices/links", views.links, name="links"),
-    path("invoices/statement/pdf", views.statement_pdf, name="statement_pdf"),
-    path("invoices/<invoice_id:invoice_id>/", views.invoice_detail, name="detail"),
-    path("invoices/<invoice_id:invoice_id>/pdf", views.invoice_pdf, name="pdf"),
+    path("", views.invoice_list, name="list"),
+    path("links", views.links, name="links"),
+    path("statement/pdf", views.statement_pdf, name="statement_pdf"),
+    path("<invoice_id:invoice_id>/", views.invoice_detail, name="detail"),
+    path("<invoice_id:invoice_id>/pdf", views.invoice_pdf, name="pdf"),
 ]

@@ -13,12 +13,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.gzip import gzip_page
 from django_htmx.http import HttpResponseStopPolling
 
 from invoices import services
-from portal import branding, customers, upstream
+from portal import accounts, pdf_links, upstream
+from portal.brands.look import business
+from portal.http import UPSTREAM_FAILURES, private_page, small_number, upstream_failure
 
 logger = logging.getLogger(__name__)
 
@@ -30,50 +31,34 @@ FILTERS: dict[str, dict[str, bool]] = {
     "credit-notes": {"credit_notes": True},
 }
 MAX_LINKS = 100
+MAX_PAGE = 99_999
+# Longer than any upstream invoice id.
+MAX_INVOICE_ID = 99_999_999_999
 
 
 def _sign_in_url(request: HttpRequest) -> str:
     return f"{reverse('sign_in')}?{urlencode({'next': request.get_full_path()})}"
 
 
-def _private(response: HttpResponse) -> HttpResponse:
-    """Pages with tokens in their links: no caching, no Referer to the PDF host."""
-    response["Referrer-Policy"] = "no-referrer"
-    add_never_cache_headers(response)
-    return response
-
-
 def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed-in customers only; upstream failures become pages, a refused token a new sign-in."""
 
     @wraps(view)
+    @private_page
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if customers.customer_email(session=request.session) is None:
+        if accounts.customer_email(session=request.session) is None:
             return HttpResponseRedirect(_sign_in_url(request))
         try:
-            return _private(view(request, *args, **kwargs))
-        except (customers.SignedOut, upstream.TokenRejected):
-            customers.customer_forget(session=request.session)
+            return view(request, *args, **kwargs)
+        except (accounts.SignedOut, upstream.TokenRejected):
+            accounts.customer_forget(session=request.session)
             return HttpResponseRedirect(_sign_in_url(request))
-        except upstream.NotFound:
-            return _error(request, "not_found", 404)
-        except upstream.UpstreamUnavailable as error:
-            logger.warning("upstream unavailable on %s: %s", request.path, error)
-            return _error(request, "unavailable", 503)
-        except upstream.UnexpectedAnswer as error:
-            logger.error("unexpected upstream answer on %s: %s", request.path, error)
-            return _error(request, "unavailable", 502)
+        except UPSTREAM_FAILURES as error:
+            failure = upstream_failure(error, where=request.path)
+            context = {"kind": failure.kind}
+            return render(request, "invoices/error.html", context, status=failure.status)
 
     return wrapper
-
-
-def _error(request: HttpRequest, kind: str, status: int) -> HttpResponse:
-    return _private(render(request, "invoices/error.html", {"kind": kind}, status=status))
-
-
-def _page_number(raw: str | None) -> int:
-    """The page asked for; junk, 0 and absurdly long numbers are the first page."""
-    return max(int(raw), 1) if raw and raw.isascii() and raw.isdigit() and len(raw) < 6 else 1
 
 
 @customer_required
@@ -81,15 +66,17 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "all")
     if show not in FILTERS:
         show = "all"
+    # Junk, 0 and absurdly large numbers are the first page.
+    page = small_number(request.GET.get("page"), maximum=MAX_PAGE + 1) or 1
     result = upstream.invoices_my(
-        bearer=customers.customer_bearer(session=request.session),
-        page=_page_number(request.GET.get("page")),
+        bearer=accounts.customer_bearer(session=request.session),
+        page=1 if page > MAX_PAGE else page,
         size=settings.INVOICES_PAGE_SIZE,
         **FILTERS[show],
     )
-    services.invoices_remember(session=request.session, invoices=list(result.records))
+    pdf_links.invoices_remember(session=request.session, invoices=list(result.records))
     # Portal URLs, which work without JavaScript; the poll swaps in direct upstream links.
-    rows = [(invoice, _portal_link(invoice)) for invoice in result.records]
+    rows = [(invoice, pdf_links.portal_pdf_link(invoice)) for invoice in result.records]
     context = {
         "page": result,
         "rows": rows,
@@ -101,32 +88,28 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     return render(request, "invoices/list.html", context)
 
 
-def _portal_link(invoice: upstream.InvoicePreview) -> services.PdfLink:
-    url = reverse("invoices:pdf", args=[invoice.id])
-    return services.PdfLink(invoice_id=invoice.id, number=invoice.number, url=url)
-
-
 @customer_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    bearer = customers.customer_bearer(session=request.session)
+    bearer = accounts.customer_bearer(session=request.session)
     invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
-    services.invoices_remember(session=request.session, invoices=[invoice])
-    context = {"invoice": invoice, "pdf_link": _portal_link(invoice), "link_ids": [invoice.id]}
+    pdf_links.invoices_remember(session=request.session, invoices=[invoice])
+    link = pdf_links.portal_pdf_link(invoice)
+    context = {"invoice": invoice, "pdf_link": link, "link_ids": [invoice.id]}
     return render(request, "invoices/detail.html", context)
 
 
 @customer_required
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Works without JavaScript: mints (or reuses) a media JWT and redirects to the PDF."""
-    bearer = customers.customer_bearer(session=request.session)
-    if str(invoice_id) not in request.session.get(services.SESSION_INVOICES, {}):
-        # Not listed in this session yet: the upstream says whether it is this customer's.
+    bearer = accounts.customer_bearer(session=request.session)
+    if not pdf_links.invoice_remembered(session=request.session, invoice_id=invoice_id):
+        # Not shown in this session yet: the upstream says whether it is this customer's.
         invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
         if invoice.id != invoice_id:
             raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
-        services.invoices_remember(session=request.session, invoices=[invoice])
+        pdf_links.invoices_remember(session=request.session, invoices=[invoice])
     token = services.media_token_get(session=request.session, bearer=bearer)
-    [link] = services.invoice_links(
+    [link] = pdf_links.media_jwt_links(
         session=request.session, invoice_ids=[invoice_id], media_jwt=token.jwt
     )
     return HttpResponseRedirect(link.url)
@@ -134,7 +117,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @customer_required
 def statement_pdf(request: HttpRequest) -> HttpResponse:
-    bearer = customers.customer_bearer(session=request.session)
+    bearer = accounts.customer_bearer(session=request.session)
     token = services.media_token_get(session=request.session, bearer=bearer)
     url = _statement_url(token.jwt)
     if url is None:
@@ -143,10 +126,10 @@ def statement_pdf(request: HttpRequest) -> HttpResponse:
 
 
 def _statement_url(media_jwt: str) -> str | None:
-    found = branding.business()
+    found = business()
     if found is None or not found.web_address:
         return None
-    return upstream.statement_pdf_link(web_address=found.web_address, media_jwt=media_jwt)
+    return pdf_links.statement_pdf_url(web_address=found.web_address, media_jwt=media_jwt)
 
 
 # Compressed: a dozen links share one JWT, so 6 KB become about 600 bytes, and the poll runs
@@ -157,33 +140,35 @@ def _statement_url(media_jwt: str) -> str | None:
 # repeat query strings (the language links) next to tokens, and fit the first round trip
 # without it.
 @gzip_page
+@private_page
 def links(request: HttpRequest) -> HttpResponse:
     """The links fragment an HTMX poll re-renders before the media JWT expires.
 
     Signed out: HTTP 286 stops the poll, and the fragment asks the customer to sign in again.
     """
+    parts = request.GET.get("ids", "").split(",")[:MAX_LINKS]
     ids = [
-        int(part)
-        for part in request.GET.get("ids", "").split(",")[:MAX_LINKS]
-        if part.isdigit() and part.isascii() and len(part) < 12
+        number
+        for part in parts
+        if (number := small_number(part, maximum=MAX_INVOICE_ID)) is not None
     ]
     try:
-        bearer = customers.customer_bearer(session=request.session)
+        bearer = accounts.customer_bearer(session=request.session)
         token = services.media_token_get(session=request.session, bearer=bearer)
-    except (customers.SignedOut, upstream.TokenRejected):
-        customers.customer_forget(session=request.session)
-        next_url = request.GET.get("next", "")
-        html = render_to_string("invoices/_signed_out.html", {"next": next_url}, request=request)
-        return _private(HttpResponseStopPolling(html))
-    except upstream.UpstreamError as error:
+    except (accounts.SignedOut, upstream.TokenRejected):
+        accounts.customer_forget(session=request.session)
+        next_url = {"next": request.GET.get("next", "")}
+        html = render_to_string("invoices/_signed_out.html", next_url, request=request)
+        return HttpResponseStopPolling(html)
+    except UPSTREAM_FAILURES as error:
         # The links on the page stay as they are; the poll tries again soon.
         logger.warning("links not refreshed: %s", error)
-        return _private(render(request, "invoices/_links.html", {"refresh_in": 10, "links": []}))
+        return render(request, "invoices/_links.html", {"refresh_in": 10, "links": []})
     context = {
-        "links": services.invoice_links(
+        "links": pdf_links.media_jwt_links(
             session=request.session, invoice_ids=ids, media_jwt=token.jwt
         ),
         "statement_url": _statement_url(token.jwt) if request.GET.get("statement") else None,
         "refresh_in": token.refresh_in(),
     }
-    return _private(render(request, "invoices/_links.html", context))
+    return render(request, "invoices/_links.html", context)

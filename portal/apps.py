@@ -9,4 +9,8 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the receivers that mark cached brands stale when one is edited.
-        from portal import brands  # noqa: F401
+        from portal import pdf_links
+        from portal.accounts import signing_out
+        from portal.brands import hosts  # noqa: F401
+
+        signing_out.connect(pdf_links.forget_on_sign_out)

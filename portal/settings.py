@@ -40,7 +40,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
 # request.is_secure(); sign-in rate limits then take the client address from the last
-# X-Forwarded-For entry, the one the proxy appended (portal.customers.client_address).
+# X-Forwarded-For entry, the one the proxy appended (portal.accounts.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -77,8 +77,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The brand (from the Host header) before the language: it says which languages exist.
-    "portal.middleware.BrandMiddleware",
-    "portal.middleware.BrandLocaleMiddleware",
+    "portal.brands.middleware.BrandMiddleware",
+    "portal.brands.middleware.BrandLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -101,16 +101,16 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.customer",
-                "portal.context_processors.brand",
+                "portal.accounts.customer_context",
+                "portal.brands.context_processors.look",
             ],
             # The active brand's theme folder first, then the project's and the apps'
-            # templates; cached per brand (portal/themes.py).
+            # templates; cached per brand (portal/brands/themes.py).
             "loaders": [
                 (
-                    "portal.themes.CachedLoader",
+                    "portal.brands.themes.CachedLoader",
                     [
-                        "portal.themes.ThemeLoader",
+                        "portal.brands.themes.ThemeLoader",
                         "django.template.loaders.filesystem.Loader",
                         "django.template.loaders.app_directories.Loader",
                     ],
@@ -244,7 +244,7 @@ BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
 BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
-# Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/themes.py).
+# Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
 
 # The sandbox prints completion URLs that point at this portal.

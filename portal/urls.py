@@ -19,10 +19,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
 if settings.SANDBOX_ENABLED:
     urlpatterns.append(path("sandbox/", include("sandbox.urls")))
 
+# Every customer page, under its language prefix (/en/…); docs/architecture.md maps each to
+# its view, service and upstream calls.
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("sign-in", views.sign_in, name="sign_in"),
     path("sign-out", views.sign_out, name="sign_out"),
-    path("", include("checkout.urls")),
-    path("", include("invoices.urls")),
+    # The gateway's return address (CONTRACT.md): the checkout-complete page.
+    path("invoices/complete", include("checkout.urls")),
+    # My Invoices: the list, one invoice, its PDF, the statement, the links fragment.
+    path("invoices/", include("invoices.urls")),
 )

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import brands, customers, upstream
+from portal import accounts, upstream
+from portal.brands.hosts import brand_current, brand_logo_file
 from portal.forms import SignInForm
 
 logger = logging.getLogger(__name__)
@@ -36,15 +37,15 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            customers.customer_sign_in(
+            accounts.customer_sign_in(
                 request=request,
                 email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"],
             )
             return HttpResponseRedirect(safe_next(request))
-        except customers.SignInRefused:
+        except accounts.SignInRefused:
             form.add_error(None, _("That email and password do not match an account."))
-        except customers.TooManyAttempts:
+        except accounts.TooManyAttempts:
             status = 429
             form.add_error(None, _("Too many attempts. Wait a few minutes, then try again."))
         except upstream.UpstreamError as error:
@@ -57,7 +58,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
-    customers.customer_sign_out(request=request)
+    accounts.customer_sign_out(request=request)
     return HttpResponseRedirect(reverse("sign_in"))
 
 
@@ -65,8 +66,9 @@ def sign_out(request: HttpRequest) -> HttpResponse:
 def brand_logo(request: HttpRequest, version: str) -> HttpResponse:
     """An uploaded logo of the active brand. The version in the URL is the logo's digest, so
     the answer can be cached for a year: a new logo gets a new URL."""
-    found = brands.brand_logo(brands.brand_current())
-    if brands.brand_current().logo_version != version or found is None:
+    brand = brand_current()
+    found = brand_logo_file(brand)
+    if brand.logo_version != version or found is None:
         raise Http404
     content, content_type = found
     response = HttpResponse(content, content_type=content_type)

@@ -33,7 +33,7 @@ def register_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     original = upstream.register_by_token
     lock = threading.Lock()
 
-    def counting(*, invoice_id: int, token: str) -> upstream.Registration:
+    def counting(*, invoice_id: int, token: str) -> upstream.RegisterByTokenAnswer:
         with lock:
             calls.append(invoice_id)
         return original(invoice_id=invoice_id, token=token)

@@ -19,7 +19,7 @@ from django.test import Client
 from responses import matchers
 
 from checkout.views import POLL_DELAYS
-from portal import endpoints
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.conftest import api_calls, upstream_url
 
@@ -666,7 +666,7 @@ def raw_logs(
         (_paid_flow, "upstream POST"),
         (_lost_answer_flow, "after a lost answer"),
         (_bad_link_flow, "completion link refused"),
-        (_not_found_flow, "purchase not found upstream"),
+        (_not_found_flow, "not found upstream on completion"),
     ],
     ids=["paid", "lost-answer", "bad-link", "not-found"],
 )

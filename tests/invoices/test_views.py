@@ -22,7 +22,8 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
 
-from portal import customers, endpoints
+from portal import accounts
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.conftest import api_calls, upstream_url
 from tests.upstream_data import (
@@ -112,7 +113,7 @@ def _sign_in(client: Client, mock: responses.RequestsMock) -> None:
     )
     response = client.post(SIGN_IN, {"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 302, response.content
-    assert client.session[customers.SESSION_KEY]["access_token"] == ACCESS
+    assert client.session[accounts.SESSION_KEY]["access_token"] == ACCESS
 
 
 def _preview(invoice_id: int, **changes: Any) -> dict[str, Any]:
@@ -415,7 +416,7 @@ def test_detail_reuses_the_invoice_summary(
     response = customer.get("/en/invoices/42/")
     assert response.status_code == 200
     assert detail.call_count == 1
-    assert "invoices/_invoice_summary.html" in [t.name for t in response.templates]
+    assert "components/invoice_summary.html" in [t.name for t in response.templates]
     html = response.content.decode()
     assert 'class="invoice-summary"' in html
     assert "Invoice INV-2026-00042" in html
@@ -604,7 +605,7 @@ def test_a_second_customer_in_the_same_browser_gets_nothing_of_the_first(
     )
     signed_in = customer.post(SIGN_IN, {"email": "other@example.com", "password": "pw-other"})
     assert signed_in.status_code == 302
-    assert customer.session[customers.SESSION_KEY]["email"] == "other@example.com"
+    assert customer.session[accounts.SESSION_KEY]["email"] == "other@example.com"
     _media(mocked)
 
     response = _fragment(customer, [1])
@@ -741,7 +742,7 @@ def test_fragment_with_a_dead_refresh_token_stops_the_poll(
     assert SIGNED_OUT_TEXT in response.content.decode()
     assert refresh.call_count == 1
     assert media.call_count == 0
-    assert customers.SESSION_KEY not in customer.session
+    assert accounts.SESSION_KEY not in customer.session
 
 
 @pytest.mark.parametrize(
@@ -766,7 +767,7 @@ def test_fragment_when_the_media_jwt_cannot_be_minted(
     assert "statement-link" not in response.content.decode()
     _assert_private(response)
     # Nothing was cached and the customer is still signed in: the next poll asks again.
-    assert customers.SESSION_KEY in customer.session
+    assert accounts.SESSION_KEY in customer.session
     mocked.replace(responses.GET, MEDIA_URL, json={"jwt": JWT})
     retried = _fragment(customer, [1])
     assert retried.status_code == 200
@@ -790,7 +791,7 @@ def test_a_refused_bearer_signs_the_customer_out(
     location = urlsplit(response["Location"])
     assert location.path == SIGN_IN
     assert parse_qs(location.query) == {"next": [path]}
-    assert customers.SESSION_KEY not in customer.session
+    assert accounts.SESSION_KEY not in customer.session
     # Signed out for good: the next visit redirects without asking the upstream.
     calls = len(api_calls(mocked))
     assert customer.get(LIST).status_code == 302
@@ -820,7 +821,7 @@ def test_upstream_failures_on_the_list(
     assert "Your invoices are not available just now" in response.content.decode()
     _assert_private(response)
     # Still signed in: a failing upstream is not a refused token.
-    assert customers.SESSION_KEY in customer.session
+    assert accounts.SESSION_KEY in customer.session
 
 
 @pytest.mark.parametrize(
@@ -902,7 +903,7 @@ def test_no_token_or_password_in_bodies_cookies_or_logs(
     mocked.replace(responses.GET, MY_URL, json=_page([_preview(1)]), match=[_bearer(NEW_ACCESS)])
     seen.append(client.get(LIST))
     assert seen[-1].status_code == 200
-    assert client.session[customers.SESSION_KEY]["access_token"] == NEW_ACCESS
+    assert client.session[accounts.SESSION_KEY]["access_token"] == NEW_ACCESS
     seen.append(client.post(SIGN_OUT))
     seen.append(_fragment(client, [1]))
     assert [r.status_code for r in seen] == [200, 400, 200, 200, 404, 200, 302, 302, 200, 302, 286]

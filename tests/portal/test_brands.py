@@ -11,9 +11,9 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
 
-from portal import endpoints
-from portal.middleware import SESSION_BRAND
+from portal.brands.middleware import SESSION_BRAND
 from portal.models import Brand, BrandHost, FooterLink
+from portal.upstream import endpoints
 from tests import upstream_data
 
 pytestmark = pytest.mark.django_db

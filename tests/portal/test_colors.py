@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.colors import AA_NORMAL_TEXT, color_parse, contrast, palette_build
+from portal.brands.colors import AA_NORMAL_TEXT, color_parse, contrast, palette_build
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,8 @@ from django.test import Client, override_settings
 from responses import matchers
 
 from invoices import services
-from portal import customers, endpoints
+from portal import accounts
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.conftest import api_calls, upstream_url
 from tests.upstream_data import (
@@ -145,7 +146,7 @@ def test_sign_in_without_csrf_is_refused(upstream_http: responses.RequestsMock) 
     response = browser.post(SIGN_IN, {"email": EMAIL, "password": PASSWORD})
     assert response.status_code == 403
     assert token.call_count == 0
-    assert customers.SESSION_KEY not in browser.session
+    assert accounts.SESSION_KEY not in browser.session
 
 
 def test_sign_in_with_the_pages_csrf_token_is_accepted(
@@ -249,7 +250,7 @@ def test_sign_in_cycles_the_session_key(
     assert after != before
     assert client.session.session_key == after
     assert not SessionStore().exists(before)
-    assert client.session[customers.SESSION_KEY]["email"] == EMAIL
+    assert client.session[accounts.SESSION_KEY]["email"] == EMAIL
 
 
 def test_tokens_stay_in_the_server_session(
@@ -260,7 +261,7 @@ def test_tokens_stay_in_the_server_session(
     signed_in = _post(client)
     assert signed_in.status_code == 302
 
-    stored = client.session[customers.SESSION_KEY]
+    stored = client.session[accounts.SESSION_KEY]
     assert stored["access_token"] == ACCESS
     assert stored["refresh_token"] == REFRESH
     assert stored["email"] == EMAIL
@@ -295,7 +296,7 @@ def test_wrong_password_and_unknown_email_look_the_same(
     assert _without_csrf_values(first) == _without_csrf_values(second)
     assert "wrong-password-1" not in first
     assert "wrong-password-2" not in second
-    assert customers.SESSION_KEY not in client.session
+    assert accounts.SESSION_KEY not in client.session
 
 
 def test_the_form_never_echoes_the_password(
@@ -324,7 +325,7 @@ def test_sign_in_is_rate_limited_per_email(
     assert _post(client, EMAIL, PASSWORD).status_code == 429
     assert refused.call_count == settings.SIGN_IN_MAX_FAILURES
     assert accepted.call_count == 0
-    assert customers.SESSION_KEY not in client.session
+    assert accounts.SESSION_KEY not in client.session
 
     # The same email from another client is not blocked by this client's failures.
     elsewhere = client.post(
@@ -438,7 +439,7 @@ def test_upstream_down_during_sign_in(
     html = response.content.decode()
     assert "We cannot reach the billing system just now." in html
     assert PASSWORD not in html
-    assert customers.SESSION_KEY not in client.session
+    assert accounts.SESSION_KEY not in client.session
 
 
 # customer_bearer and the refresh grant ------------------------------------------------------
@@ -446,7 +447,7 @@ def test_upstream_down_during_sign_in(
 
 def _session(expires_at: float) -> SessionStore:
     session = SessionStore()
-    session[customers.SESSION_KEY] = {
+    session[accounts.SESSION_KEY] = {
         "email": EMAIL,
         "access_token": ACCESS,
         "refresh_token": REFRESH,
@@ -458,7 +459,7 @@ def _session(expires_at: float) -> SessionStore:
 
 def _freeze(monkeypatch: pytest.MonkeyPatch, now: float) -> None:
     # portal.customers reads time.time (so does the locmem cache): one clock for both.
-    monkeypatch.setattr("portal.customers.time.time", lambda: now)
+    monkeypatch.setattr("portal.accounts.time.time", lambda: now)
 
 
 def test_a_fresh_access_token_needs_no_upstream_call(
@@ -467,10 +468,10 @@ def test_a_fresh_access_token_needs_no_upstream_call(
     start = time.time()
     session = _session(expires_at=start + 3600)
     # Just outside the refresh margin: still fresh.
-    _freeze(monkeypatch, start + 3600 - customers.REFRESH_MARGIN_SECONDS - 1)
-    assert customers.customer_bearer(session=session) == ACCESS
+    _freeze(monkeypatch, start + 3600 - accounts.REFRESH_MARGIN_SECONDS - 1)
+    assert accounts.customer_bearer(session=session) == ACCESS
     assert len(api_calls(upstream_http)) == 0
-    assert session[customers.SESSION_KEY]["access_token"] == ACCESS
+    assert session[accounts.SESSION_KEY]["access_token"] == ACCESS
 
 
 def test_an_expiring_access_token_is_refreshed(
@@ -487,23 +488,23 @@ def test_an_expiring_access_token_is_refreshed(
             )
         ],
     )
-    later = start + 3600 - customers.REFRESH_MARGIN_SECONDS + 1
+    later = start + 3600 - accounts.REFRESH_MARGIN_SECONDS + 1
     _freeze(monkeypatch, later)
 
-    assert customers.customer_bearer(session=session) == NEW_ACCESS
+    assert accounts.customer_bearer(session=session) == NEW_ACCESS
     assert refresh.call_count == 1
     body = upstream_http.calls[0].request.body
     assert isinstance(body, str)
     form = parse_qs(body)
     assert form == {"grant_type": ["refresh_token"], "refresh_token": [REFRESH]}
-    stored = session[customers.SESSION_KEY]
+    stored = session[accounts.SESSION_KEY]
     assert stored["access_token"] == NEW_ACCESS
     assert stored["refresh_token"] == NEW_REFRESH
     assert stored["expires_at"] == later + 1800
     assert stored["email"] == EMAIL
 
     # The new token is fresh: no second refresh.
-    assert customers.customer_bearer(session=session) == NEW_ACCESS
+    assert accounts.customer_bearer(session=session) == NEW_ACCESS
     assert refresh.call_count == 1
 
 
@@ -514,15 +515,15 @@ def test_a_dead_refresh_token_signs_the_customer_out(
     session = _session(expires_at=start + 60)
     refresh = upstream_http.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
     _freeze(monkeypatch, start + 61)
-    with pytest.raises(customers.SignedOut):
-        customers.customer_bearer(session=session)
+    with pytest.raises(accounts.SignedOut):
+        accounts.customer_bearer(session=session)
     assert refresh.call_count == 1
-    assert customers.SESSION_KEY not in session
+    assert accounts.SESSION_KEY not in session
 
 
 def test_no_customer_is_signed_out(upstream_http: responses.RequestsMock) -> None:
-    with pytest.raises(customers.SignedOut):
-        customers.customer_bearer(session=SessionStore())
+    with pytest.raises(accounts.SignedOut):
+        accounts.customer_bearer(session=SessionStore())
     assert len(api_calls(upstream_http)) == 0
 
 
@@ -547,7 +548,7 @@ def test_the_refreshed_tokens_are_kept_in_the_session(
     response = client.get(LIST)
     assert response.status_code == 200
     assert listed.call_count == 1
-    stored = client.session[customers.SESSION_KEY]
+    stored = client.session[accounts.SESSION_KEY]
     assert stored["access_token"] == NEW_ACCESS
     assert stored["refresh_token"] == NEW_REFRESH
     body = response.content.decode()
@@ -562,7 +563,7 @@ def test_sign_out_is_post_only(client: Client, upstream_http: responses.Requests
     _signed_in(client, upstream_http)
     response = client.get(SIGN_OUT)
     assert response.status_code == 405
-    assert client.session[customers.SESSION_KEY]["email"] == EMAIL
+    assert client.session[accounts.SESSION_KEY]["email"] == EMAIL
 
 
 def test_sign_out_needs_csrf(upstream_http: responses.RequestsMock) -> None:
@@ -574,7 +575,7 @@ def test_sign_out_needs_csrf(upstream_http: responses.RequestsMock) -> None:
     data = {"email": EMAIL, "password": PASSWORD, "csrfmiddlewaretoken": found.group(1)}
     assert browser.post(SIGN_IN, data).status_code == 302
     assert browser.post(SIGN_OUT).status_code == 403
-    assert browser.session[customers.SESSION_KEY]["email"] == EMAIL
+    assert browser.session[accounts.SESSION_KEY]["email"] == EMAIL
 
 
 def test_sign_out_ends_the_session_and_drops_the_media_jwt(
@@ -600,11 +601,11 @@ def test_sign_out_ends_the_session_and_drops_the_media_jwt(
     def receiver(sender: object, *, session: SessionStore, **kwargs: object) -> None:
         sent.append(session.session_key)
 
-    customers.signing_out.connect(receiver)
+    accounts.signing_out.connect(receiver)
     try:
         response = client.post(SIGN_OUT)
     finally:
-        customers.signing_out.disconnect(receiver)
+        accounts.signing_out.disconnect(receiver)
 
     assert response.status_code == 302
     assert response["Location"] == SIGN_IN
@@ -614,7 +615,7 @@ def test_sign_out_ends_the_session_and_drops_the_media_jwt(
     assert not SessionStore().exists(old_key)
     after = client.session
     assert after.session_key != old_key
-    assert customers.SESSION_KEY not in after
+    assert accounts.SESSION_KEY not in after
     assert client.cookies[settings.SESSION_COOKIE_NAME].value != old_key
 
     # Signed out, My Invoices asks for a sign-in again.

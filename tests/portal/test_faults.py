@@ -16,8 +16,8 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from portal import endpoints
-from portal.upstream import _session as client_sessions
+from portal.upstream import endpoints
+from portal.upstream.transport import pooled_session as client_sessions
 from tests import upstream_data
 from tests.child import free_port
 

@@ -13,7 +13,7 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import endpoints
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.conftest import upstream_url
 

@@ -10,7 +10,7 @@ import requests
 import responses
 from django.test import Client, override_settings
 
-from portal import endpoints
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.child import free_port, run_python
 from tests.conftest import upstream_url
@@ -124,13 +124,13 @@ def test_json_logs_carry_the_request_id_and_stay_masked() -> None:
 def test_branding_remembers_a_failure_briefly(
     db: None, upstream_http: responses.RequestsMock
 ) -> None:
-    from portal import branding
+    from portal.brands import look
 
     failing = upstream_http.get(
         upstream_url(endpoints.BUSINESS_CURRENT), body=requests.exceptions.ConnectionError()
     )
-    assert branding.business() is None
-    assert branding.business() is None
+    assert look.business() is None
+    assert look.business() is None
     assert failing.call_count == 1  # the second read is the remembered failure
 
 

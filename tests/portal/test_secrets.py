@@ -15,7 +15,8 @@ import responses
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from portal import customers, endpoints
+from portal import accounts
+from portal.upstream import endpoints
 from sandbox import services
 from tests import upstream_data
 from tests.conftest import upstream_url
@@ -89,7 +90,7 @@ def test_no_token_jwt_or_password_in_logs_pages_headers_or_cookies(
         referer="/en/sign-in",
     )
     session = SessionStore(session_key=recorder.browser.cookies["sessionid"]).load()
-    bearer = session[customers.SESSION_KEY]
+    bearer = session[accounts.SESSION_KEY]
     listing = recorder.get("/en/invoices/")
     invoice_id = re.findall(r'href="/en/invoices/(\d+)/"', listing.text)[0]
     recorder.get(f"/en/invoices/{invoice_id}/")

@@ -11,7 +11,7 @@ import pytest
 import responses
 from django.test import Client, override_settings
 
-from portal import endpoints
+from portal.upstream import endpoints
 from tests import upstream_data
 from tests.child import BASE_DIR, run_python
 from tests.conftest import upstream_url

@@ -12,7 +12,9 @@ import responses
 from django.test import override_settings
 from responses import matchers
 
-from portal import endpoints, upstream
+from portal import upstream
+from portal.upstream import endpoints
+from portal.upstream.transport import pooled_session
 from tests import upstream_data
 from tests.conftest import upstream_url
 
@@ -176,18 +178,18 @@ def test_gets_give_up_after_the_retries(upstream_http: responses.RequestsMock) -
 
 
 def test_connection_keeps_alive_in_one_pooled_session() -> None:
-    first = upstream._session(retrying=True)
-    assert upstream._session(retrying=True) is first
-    assert upstream._session(retrying=False) is not first
+    first = pooled_session(retrying=True)
+    assert pooled_session(retrying=True) is first
+    assert pooled_session(retrying=False) is not first
     adapter = first.get_adapter("http://upstream.example")
     assert adapter.max_retries.total == 2  # type: ignore[attr-defined]
-    assert upstream._session(retrying=False).get_adapter("http://x").max_retries.total == 0  # type: ignore[attr-defined]
+    assert pooled_session(retrying=False).get_adapter("http://x").max_retries.total == 0  # type: ignore[attr-defined]
 
 
 # register_by_token --------------------------------------------------------------------------
 
 
-def _register() -> upstream.Registration:
+def _register() -> upstream.RegisterByTokenAnswer:
     return upstream.register_by_token(invoice_id=42, token=GUID)
 
 
@@ -197,7 +199,9 @@ def test_register(upstream_http: responses.RequestsMock) -> None:
         json={"Token": "eyJ.token.here", "CustomerCreated": True},
         match=[matchers.query_param_matcher({"token": GUID})],
     )
-    assert _register() == upstream.Registration(token="eyJ.token.here", customer_created=True)
+    assert _register() == upstream.RegisterByTokenAnswer(
+        token="eyJ.token.here", customer_created=True
+    )
 
 
 def test_register_answer_without_our_extension(upstream_http: responses.RequestsMock) -> None:
@@ -253,20 +257,7 @@ def test_business_current(upstream_http: responses.RequestsMock) -> None:
     )
 
 
-# PDF links and logs -------------------------------------------------------------------------
-
-
-def test_pdf_by_token_link() -> None:
-    invoice = upstream.parse_invoice_detail(upstream_data.invoice_detail())
-    with override_settings(PDF_LINK_SCHEME="https", UPSTREAM_PUBLIC_BASE_URL="/portal"):
-        link = upstream.pdf_by_token_link(invoice=invoice, token=GUID)
-    assert link == (
-        f"https://spaces.example.com/portal/api/public/billing/invoices/42/pdfByToken?token={GUID}"
-    )
-    with override_settings(PDF_LINK_SCHEME="http", UPSTREAM_PUBLIC_BASE_URL=""):
-        assert upstream.pdf_by_token_link(invoice=invoice, token="a b&c").startswith(
-            "http://spaces.example.com/api/public/billing/invoices/42/pdfByToken?token=a+b%26c"
-        )
+# Logs -------------------------------------------------------------------------
 
 
 def test_client_never_logs_tokens(
@@ -418,13 +409,3 @@ def test_business_web_address_must_be_a_host(upstream_http: responses.RequestsMo
     upstream_http.get(url, json={**upstream_data.business(), "WebAddress": "evil.example/x?y="})
     with pytest.raises(upstream.UnexpectedAnswer):
         upstream.business_current()
-
-
-def test_media_pdf_links() -> None:
-    with override_settings(PDF_LINK_SCHEME="https", UPSTREAM_PUBLIC_BASE_URL=""):
-        assert upstream.invoice_pdf_link(
-            web_address="spaces.example.com", invoice_id=7, media_jwt="j.w.t"
-        ) == ("https://spaces.example.com/api/public/billing/invoices/7/pdf?t=j.w.t")
-        assert upstream.statement_pdf_link(
-            web_address="spaces.example.com:8443", media_jwt="j"
-        ) == ("https://spaces.example.com:8443/api/public/billing/invoices/statements/pdf?t=j")

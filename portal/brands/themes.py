@@ -1,7 +1,7 @@
 """Per-brand templates: `THEMES_DIR/<brand>/` is searched before the project's templates.
 
 An operator overrides any template for one brand by placing a file of the same name there
-(`themes/harbour/checkout/_paid.html`); a theme's template may extend the one it replaces
+(`themes/harbour/checkout/states/paid.html`); a theme's template may extend the one it replaces
 (`{% extends "base.html" %}` inside `themes/harbour/base.html` reaches the default).
 docs/operators.md walks through an example.
 """
@@ -17,7 +17,7 @@ from django.template import engines
 from django.template.loaders import cached, filesystem
 from django.test.signals import setting_changed
 
-from portal.brands import brand_current
+from portal.brands.hosts import brand_current
 
 
 class ThemeLoader(filesystem.Loader):

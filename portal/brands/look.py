@@ -5,25 +5,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from enum import Enum
 from functools import lru_cache
 
 from django.core.cache import cache
 from django.urls import reverse
 
 from portal import upstream
-from portal.brands import Brand, FooterEntry, brand_current
-from portal.colors import Palette, palette_build
+from portal.brands.colors import Palette, color_parse, palette_build
+from portal.brands.hosts import BrandSettings, FooterEntry, brand_current
 
 logger = logging.getLogger(__name__)
 
 BUSINESS_SECONDS = 300
 FAILURE_SECONDS = 30
-UNAVAILABLE = "unavailable"
 NO_COLORS = upstream.BusinessColors(primary="", secondary="", background="", text="")
 
 
+class Unavailable(Enum):
+    """Cached for a failed business lookup, so that pages skip the upstream for a while."""
+
+    BUSINESS = "business"
+
+
 @dataclass(frozen=True)
-class Look:
+class BrandLook:
     """What the page chrome shows: name, logo, colours, contact and footer."""
 
     name: str
@@ -35,7 +41,7 @@ class Look:
     address: str
 
 
-def _key(brand: Brand, what: str) -> str:
+def _key(brand: BrandSettings, what: str) -> str:
     return f"branding:{what}:{brand.key}:{brand.upstream_url}"
 
 
@@ -44,19 +50,19 @@ def business() -> upstream.Business | None:
     cannot tell. A failure is remembered briefly, so a slow upstream does not cost every page
     its timeout."""
     key = _key(brand_current(), "business")
-    found: upstream.Business | str | None = cache.get(key)
+    found: upstream.Business | Unavailable | None = cache.get(key)
     if found is None:
         try:
             found = upstream.business_current()
             cache.set(key, found, BUSINESS_SECONDS)
         except upstream.UpstreamError as error:
             logger.warning("business unavailable: %s", error)
-            cache.set(key, UNAVAILABLE, FAILURE_SECONDS)
+            cache.set(key, Unavailable.BUSINESS, FAILURE_SECONDS)
             return None
     return found if isinstance(found, upstream.Business) else None
 
 
-def _colors(brand: Brand) -> upstream.BusinessColors:
+def _colors(brand: BrandSettings) -> upstream.BusinessColors:
     """The upstream's colours, asked only when the brand leaves one of them empty."""
     if all((brand.primary_color, brand.secondary_color, brand.background_color, brand.text_color)):
         return NO_COLORS
@@ -67,13 +73,23 @@ def _colors(brand: Brand) -> upstream.BusinessColors:
         if found_business is None:
             return NO_COLORS
         try:
-            found = upstream.business_colors(business_id=found_business.id)
+            found = _parsed(upstream.business_colors(business_id=found_business.id))
             cache.set(key, found, BUSINESS_SECONDS)
         except upstream.UpstreamError as error:
             logger.warning("business colours unavailable: %s", error)
             cache.set(key, NO_COLORS, FAILURE_SECONDS)
             return NO_COLORS
     return found
+
+
+def _parsed(colors: upstream.BusinessColors) -> upstream.BusinessColors:
+    """Only a parsed `#rrggbb` reaches the page's CSS; anything else counts as none."""
+    return upstream.BusinessColors(
+        primary=color_parse(colors.primary) or "",
+        secondary=color_parse(colors.secondary) or "",
+        background=color_parse(colors.background) or "",
+        text=color_parse(colors.text) or "",
+    )
 
 
 @lru_cache(maxsize=256)
@@ -84,7 +100,7 @@ def _palette(primary: str, secondary: str, background: str, text: str) -> Palett
     return palette
 
 
-def look() -> Look:
+def brand_look() -> BrandLook:
     brand = brand_current()
     found = business()
     colors = _colors(brand)
@@ -92,7 +108,7 @@ def look() -> Look:
         logo_url = reverse("brand_logo", args=[brand.logo_version])
     else:
         logo_url = brand.logo_url
-    return Look(
+    return BrandLook(
         name=brand.name or (found.name if found else ""),
         logo_url=logo_url,
         palette=_palette(

@@ -1,3 +1,5 @@
+"""The brand's look and its languages, for every template."""
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -7,14 +9,8 @@ from django.urls import get_script_prefix, translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
-from portal import branding
-from portal.brands import brand_current
-from portal.customers import customer_email
-
-
-def customer(request: HttpRequest) -> dict[str, str | None]:
-    """Who is signed in, for the header; read from the session, never from the upstream."""
-    return {"customer_email": customer_email(session=request.session)}
+from portal.brands.hosts import brand_current
+from portal.brands.look import brand_look
 
 
 @lru_cache(maxsize=512)
@@ -41,10 +37,10 @@ def _language_links(request: HttpRequest) -> list[dict[str, str]]:
     ]
 
 
-def brand(request: HttpRequest) -> dict[str, object]:
+def look(request: HttpRequest) -> dict[str, object]:
     """The brand's look and the language switcher; lazy, so fragments that show neither
     (htmx partials) cost nothing."""
     return {
-        "brand": SimpleLazyObject(branding.look),
+        "look": SimpleLazyObject(brand_look),
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
     }

@@ -1,9 +1,9 @@
-"""Which brand a request is for, and the brand active while it is handled.
+"""Which brand a host is for, and the brand active while a request is handled.
 
 The Host header picks the brand (BrandMiddleware). The active brand is a context variable, as
-the active language is in django.utils.translation: the upstream client, the theme template
-loader and the pages read it, so nothing has to thread it through every call, and a request
-can never reach another brand's upstream by forgetting to pass it.
+the active language is in django.utils.translation: the theme template loader and the pages
+read it, and activating a brand binds its upstream for the client (portal.upstream), so a
+request can never reach another brand's upstream by forgetting to pass it.
 
 Brands are read from the database through the shared cache; every change to a brand bumps a
 generation number, so all instances see an edit on their next request.
@@ -16,6 +16,7 @@ import hashlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -23,8 +24,8 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from portal.models import Brand as BrandRecord
-from portal.models import BrandHost, FooterLink
+from portal.brands.models import Brand, BrandHost, FooterLink
+from portal.upstream import upstream_bound
 
 BRAND_SECONDS = 300
 DEFAULT_KEY = "default"
@@ -37,9 +38,9 @@ class FooterEntry:
 
 
 @dataclass(frozen=True)
-class Brand:
-    """A brand as pages and the client use it; local values only (branding.py merges in the
-    upstream's)."""
+class BrandSettings:
+    """One brand's settings as pages and the client use them: local values only (look.py
+    merges in the upstream's)."""
 
     key: str
     upstream_url: str
@@ -64,9 +65,9 @@ class Brand:
         return self.key
 
 
-def default_brand() -> Brand:
+def default_brand() -> BrandSettings:
     """The brand from settings: every host gets it while no brand is configured."""
-    return Brand(
+    return BrandSettings(
         key=DEFAULT_KEY,
         upstream_url=settings.UPSTREAM_URL,
         public_base_url=settings.UPSTREAM_PUBLIC_BASE_URL,
@@ -79,26 +80,28 @@ def default_brand() -> Brand:
     )
 
 
-_active: ContextVar[Brand | None] = ContextVar("brand", default=None)
+_active: ContextVar[BrandSettings | None] = ContextVar("brand", default=None)
 
 
-def brand_current() -> Brand:
+def brand_current() -> BrandSettings:
     """The active brand; the default brand outside a request (commands, the shell)."""
     return _active.get() or default_brand()
 
 
 @contextlib.contextmanager
-def brand_activated(brand: Brand) -> Iterator[Brand]:
+def brand_activated(brand: BrandSettings) -> Iterator[BrandSettings]:
+    """Makes `brand` the active one, and its upstream the one the client calls."""
     token = _active.set(brand)
     try:
-        yield brand
+        with upstream_bound(base_url=brand.upstream_url):
+            yield brand
     finally:
         _active.reset(token)
 
 
-def _from_record(record: BrandRecord) -> Brand:
+def _from_record(record: Brand) -> BrandSettings:
     logo = bytes(record.logo or b"")
-    return Brand(
+    return BrandSettings(
         key=record.slug,
         upstream_url=record.upstream_url.rstrip("/"),
         public_base_url=record.public_base_url.rstrip("/"),
@@ -123,10 +126,12 @@ def _from_record(record: BrandRecord) -> Brand:
     )
 
 
-# Cached in place of a brand: a host no brand serves (so unknown hosts cost no query each), and
-# "no brand configured", whose default brand is built from settings on each use.
-_NONE = "none"
-_DEFAULT = "default"
+class NoBrand(Enum):
+    """Cached in place of a brand: a host no brand serves (so unknown hosts cost no query each),
+    and "no brand configured", whose default brand is built from settings on each use."""
+
+    FOR_HOST = "for host"
+    CONFIGURED = "configured"
 
 
 def _generation() -> int:
@@ -141,41 +146,41 @@ def brands_changed() -> None:
         cache.set("brands:generation", 2, timeout=None)
 
 
-def brand_for_host(host: str) -> Brand | None:
+def brand_for_host(host: str) -> BrandSettings | None:
     """The brand serving this host name (lower case, no port); the default brand when no brand
     is configured at all; the DEFAULT_BRAND one for other hosts, if set; else None."""
     key = f"brands:{_generation()}:host:{host}"
-    found: Brand | str | None = cache.get(key)
+    found: BrandSettings | NoBrand | None = cache.get(key)
     if found is None:
         found = _brand_lookup(host)
         cache.set(key, found, BRAND_SECONDS)
-    if found == _DEFAULT:
+    if found is NoBrand.CONFIGURED:
         return default_brand()
-    return found if isinstance(found, Brand) else None
+    return found if isinstance(found, BrandSettings) else None
 
 
-def _brand_lookup(host: str) -> Brand | str:
-    records = BrandRecord.objects.prefetch_related("footer_links")
+def _brand_lookup(host: str) -> BrandSettings | NoBrand:
+    records = Brand.objects.prefetch_related("footer_links")
     record = records.filter(hosts__host=host).first()
     if record is None and settings.DEFAULT_BRAND:
         record = records.filter(slug=settings.DEFAULT_BRAND).first()
     if record is not None:
         return _from_record(record)
-    if not BrandRecord.objects.exists():
-        return _DEFAULT
-    return _NONE
+    if not Brand.objects.exists():
+        return NoBrand.CONFIGURED
+    return NoBrand.FOR_HOST
 
 
-def brand_logo(brand: Brand) -> tuple[bytes, str] | None:
+def brand_logo_file(brand: BrandSettings) -> tuple[bytes, str] | None:
     """An uploaded logo's bytes and content type."""
-    record = BrandRecord.objects.filter(slug=brand.key).values("logo", "logo_type").first()
+    record = Brand.objects.filter(slug=brand.key).values("logo", "logo_type").first()
     if record is None or not record["logo"]:
         return None
     return bytes(record["logo"]), str(record["logo_type"])
 
 
-@receiver(post_save, sender=BrandRecord)
-@receiver(post_delete, sender=BrandRecord)
+@receiver(post_save, sender=Brand)
+@receiver(post_delete, sender=Brand)
 @receiver(post_save, sender=BrandHost)
 @receiver(post_delete, sender=BrandHost)
 @receiver(post_save, sender=FooterLink)

@@ -1,4 +1,5 @@
-"""Customer sign-in against the upstream token endpoint; tokens live in the server session only.
+"""Customer accounts: sign-in against the upstream token endpoint, its limits, refresh and
+sign-out; tokens live in the server session only.
 
 The access and refresh tokens never reach HTML, cookies or logs: the browser holds only the
 session cookie. The session key is cycled at sign-in (no fixation), and the refresh grant
@@ -11,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from enum import Enum
 from typing import Any
 
 from django.conf import settings
@@ -21,8 +23,8 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 
 from portal import upstream
-from portal.brands import brand_current
-from portal.once import cached_once
+from portal.brands.hosts import brand_current
+from portal.caching import cached_once
 
 logger = logging.getLogger(__name__)
 
@@ -154,26 +156,31 @@ def customer_bearer(*, session: SessionBase) -> str:
     tokens = cached_once(
         key=f"customer:refresh:{hashlib.sha256(refresh_token.encode()).hexdigest()}",
         compute=lambda: _refresh(refresh_token),
-        timeout=60,
-        wait=upstream.longest_call_seconds() + 1,
     )
-    if tokens == REFUSED:
+    if tokens is RefreshRefused.REFUSED:
         logger.info("refresh token refused: the customer must sign in again")
         customer_forget(session=session)
         raise SignedOut
-    assert isinstance(tokens, upstream.Tokens)
     session[SESSION_KEY] = _session_data(email=data["email"], tokens=tokens)
     return tokens.access_token
 
 
-REFUSED = "refused"
+class RefreshRefused(Enum):
+    """Cached in place of tokens, so that every request racing on one refresh sees the refusal."""
+
+    REFUSED = "refused"
 
 
-def _refresh(refresh_token: str) -> upstream.Tokens | str:
+def _refresh(refresh_token: str) -> upstream.Tokens | RefreshRefused:
     try:
         return upstream.token_by_refresh(refresh_token=refresh_token)
     except upstream.TokenRejected:
-        return REFUSED
+        return RefreshRefused.REFUSED
+
+
+def customer_context(request: HttpRequest) -> dict[str, str | None]:
+    """Who is signed in, for the header; read from the session, never from the upstream."""
+    return {"customer_email": customer_email(session=request.session)}
 
 
 def customer_forget(*, session: SessionBase) -> None:

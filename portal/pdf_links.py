@@ -1,0 +1,98 @@
+"""PDF links for browsers, shared by the completion page and My Invoices.
+
+Two kinds (download-invoice-pdf.md): a guest's pdfByToken link, and a signed-in customer's
+link opened by a media JWT. Both point at the upstream as
+`https://{BusinessWebAddress}{publicBaseUrl}{path}?{params}`, with the active brand's scheme
+and prefix. The session keeps the invoices it has shown, so that fresh links can be built
+without asking the upstream for the invoices again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.urls import reverse
+
+from portal import upstream
+from portal.brands.hosts import brand_current
+from portal.upstream import endpoints
+
+# {str(invoice id): [web address, invoice number]} of invoices this session has shown.
+SESSION_INVOICES = "invoices_listed"
+SESSION_INVOICES_MAX = 500
+
+
+@dataclass(frozen=True)
+class PdfLink:
+    invoice_id: int
+    number: str
+    url: str
+
+
+def _upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
+    brand = brand_current()
+    return (
+        f"{brand.pdf_link_scheme}://{web_address}{brand.public_base_url}{path}?{urlencode(params)}"
+    )
+
+
+def pdf_by_token_url(*, invoice: upstream.InvoicePreview, token: str) -> str:
+    """The guest's PDF link: `token` is the basket GUID or registerByToken's Token."""
+    path = endpoints.pdf_by_token(invoice.id)
+    return _upstream_link(
+        web_address=invoice.business_web_address, path=path, params={"token": token}
+    )
+
+
+def statement_pdf_url(*, web_address: str, media_jwt: str) -> str:
+    path = endpoints.STATEMENT_PDF
+    return _upstream_link(web_address=web_address, path=path, params={"t": media_jwt})
+
+
+def portal_pdf_link(invoice: upstream.InvoicePreview) -> PdfLink:
+    """A portal URL that works without JavaScript (it redirects to a fresh media-JWT link);
+    the links poll swaps in the direct upstream link."""
+    url = reverse("invoices:pdf", args=[invoice.id])
+    return PdfLink(invoice_id=invoice.id, number=invoice.number, url=url)
+
+
+def invoices_remember(*, session: SessionBase, invoices: list[upstream.InvoicePreview]) -> None:
+    listed: dict[str, list[str]] = session.get(SESSION_INVOICES, {})
+    fresh = {str(i.id): [i.business_web_address, i.number] for i in invoices}
+    if any(listed.get(key) != value for key, value in fresh.items()):
+        listed.update(fresh)
+        # Bounded: the oldest entries go first (dicts keep insertion order).
+        session[SESSION_INVOICES] = dict(list(listed.items())[-SESSION_INVOICES_MAX:])
+
+
+def invoice_remembered(*, session: SessionBase, invoice_id: int) -> bool:
+    return str(invoice_id) in session.get(SESSION_INVOICES, {})
+
+
+def invoices_forget(*, session: SessionBase) -> None:
+    session.pop(SESSION_INVOICES, None)
+
+
+def media_jwt_links(
+    *, session: SessionBase, invoice_ids: list[int], media_jwt: str
+) -> list[PdfLink]:
+    """Direct upstream links for the invoices this session has shown; others are left out."""
+    listed: dict[str, list[str]] = session.get(SESSION_INVOICES, {})
+    links = []
+    for invoice_id in invoice_ids:
+        known = listed.get(str(invoice_id))
+        if known is None:
+            continue
+        web_address, number = known
+        url = _upstream_link(
+            web_address=web_address, path=endpoints.pdf(invoice_id), params={"t": media_jwt}
+        )
+        links.append(PdfLink(invoice_id=invoice_id, number=number, url=url))
+    return links
+
+
+def forget_on_sign_out(sender: object, *, session: SessionBase, **kwargs: object) -> None:
+    """A `signing_out` receiver (portal.apps): the next customer sees none of these."""
+    invoices_forget(session=session)

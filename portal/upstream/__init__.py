@@ -1,0 +1,73 @@
+"""The one client of the upstream billing API (CONTRACT.md); nothing else calls it.
+
+Imports nothing else of the project: the base URL and the request id come from a small
+per-request context (`upstream_bound`) that the middleware sets. Callers use this package's
+names: `upstream.invoices_my(...)`, `upstream.NotFound`.
+"""
+
+from portal.upstream.calls import (
+    business_colors,
+    business_current,
+    checkout_status,
+    invoice_detail,
+    invoices_my,
+    media_token,
+    register_by_token,
+    token_by_password,
+    token_by_refresh,
+)
+from portal.upstream.context import UpstreamTarget, upstream_bound, upstream_target
+from portal.upstream.errors import (
+    NotFound,
+    TokenRejected,
+    UnexpectedAnswer,
+    UpstreamError,
+    UpstreamUnavailable,
+)
+from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview
+from portal.upstream.results import (
+    Business,
+    BusinessColors,
+    CheckoutState,
+    CheckoutStatus,
+    InvoiceDetail,
+    InvoiceLine,
+    InvoicePage,
+    InvoicePreview,
+    RegisterByTokenAnswer,
+    Tokens,
+)
+from portal.upstream.transport import longest_call_seconds
+
+__all__ = [
+    "Business",
+    "BusinessColors",
+    "CheckoutState",
+    "CheckoutStatus",
+    "InvoiceDetail",
+    "InvoiceLine",
+    "InvoicePage",
+    "InvoicePreview",
+    "NotFound",
+    "RegisterByTokenAnswer",
+    "TokenRejected",
+    "Tokens",
+    "UnexpectedAnswer",
+    "UpstreamError",
+    "UpstreamTarget",
+    "UpstreamUnavailable",
+    "business_colors",
+    "business_current",
+    "checkout_status",
+    "invoice_detail",
+    "invoices_my",
+    "longest_call_seconds",
+    "media_token",
+    "parse_invoice_detail",
+    "parse_invoice_preview",
+    "register_by_token",
+    "token_by_password",
+    "token_by_refresh",
+    "upstream_bound",
+    "upstream_target",
+]

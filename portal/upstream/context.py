@@ -1,0 +1,47 @@
+"""Which upstream this request talks to, and the request id it sends along.
+
+A context variable, as Django's active language is: the middleware binds it once per request
+(tests bind it explicitly), so the client needs nothing of the rest of the project.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+
+from django.conf import settings
+
+
+@dataclass(frozen=True)
+class UpstreamTarget:
+    base_url: str
+    request_id: str = "-"
+
+
+_bound: ContextVar[UpstreamTarget | None] = ContextVar("upstream_target", default=None)
+
+
+def upstream_target() -> UpstreamTarget:
+    """The bound target; outside any binding (commands, the shell), UPSTREAM_URL."""
+    return _bound.get() or UpstreamTarget(base_url=settings.UPSTREAM_URL)
+
+
+@contextlib.contextmanager
+def upstream_bound(
+    *, base_url: str | None = None, request_id: str | None = None
+) -> Iterator[UpstreamTarget]:
+    """Binds what is given and keeps the rest of the current target."""
+    current = upstream_target()
+    target = dataclasses.replace(
+        current,
+        base_url=current.base_url if base_url is None else base_url,
+        request_id=current.request_id if request_id is None else request_id,
+    )
+    token = _bound.set(target)
+    try:
+        yield target
+    finally:
+        _bound.reset(token)
