@@ -72,6 +72,8 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
+    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py).
+    "portal.guards.HostGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     # The brand (from the Host header) before the language: it says which languages exist.
     "portal.brands.middleware.BrandMiddleware",
     "portal.brands.middleware.BrandLocaleMiddleware",
+    # Methods and form bodies, on the brand's pages and before CSRF reads the body.
+    "portal.guards.RequestGuardMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

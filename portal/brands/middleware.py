@@ -22,6 +22,14 @@ _UNBRANDED = ("/healthz", "/readyz", "/admin/", "/sandbox/", "/static/")
 SESSION_BRAND = "portal:brand"
 
 
+def unknown_host_page(request: HttpRequest) -> HttpResponse:
+    """A 400 for a host no brand serves (or that ALLOWED_HOSTS refuses): no brand, so no brand's
+    look or languages, only the browser's preference among the portal's."""
+    with translation.override(translation.get_language_from_request(request)):
+        page = render_to_string("unknown_host.html")
+    return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
+
+
 class BrandMiddleware:
     """Picks the brand from the Host header and makes it the active one (portal.brands.hosts).
 
@@ -40,10 +48,7 @@ class BrandMiddleware:
         brand = brand_for_host(host.lower())
         if brand is None:
             logger.warning("no brand serves host %s", host)
-            # No brand, so no brand's languages: the browser's preference among the portal's.
-            with translation.override(translation.get_language_from_request(request)):
-                page = render_to_string("unknown_host.html")
-            return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
+            return unknown_host_page(request)
         owner = request.session.get(SESSION_BRAND)
         if owner is not None and owner != brand.key:
             logger.warning("session of brand %s presented to brand %s: discarded", owner, brand.key)

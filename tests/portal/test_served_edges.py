@@ -1,0 +1,57 @@
+"""The edges against gunicorn as `make serve` runs it (tests/servers.py), where the bare 500s
+and the tracebacks were seen: Django's test client skips the CSRF check of its error pages and
+shares one process, gunicorn does neither."""
+
+from __future__ import annotations
+
+import re
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+import requests
+
+from tests.servers import Served, served
+
+FORMS = ["/en/sign-in", "/en/sign-out", "/admin/login/", "/admin/logout/", "/sandbox/"]
+
+
+@pytest.fixture(scope="module")
+def portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with served(tmp_path_factory.mktemp("served")) as server:
+        yield server
+
+
+def _browser(portal: Served) -> tuple[requests.Session, str]:
+    """A session that has loaded the sign-in page: its CSRF cookie and the form's token."""
+    session = requests.Session()
+    page = session.get(f"{portal.url}/en/sign-in", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    assert token
+    return session, token.group(1)
+
+
+@pytest.mark.parametrize("charset", ["latin1", "utf-16", "garbage"])
+def test_a_form_in_another_charset_is_a_400_without_a_traceback(
+    portal: Served, charset: str
+) -> None:
+    session, token = _browser(portal)
+    before = len(portal.log_text())
+    form = urllib.parse.urlencode({"csrfmiddlewaretoken": token, "email": "a@example.com"})
+    body = form.encode("utf-16" if charset == "utf-16" else "ascii")
+    for path in FORMS:
+        response = session.post(
+            f"{portal.url}{path}",
+            data=body,
+            headers={
+                "Content-Type": f"application/x-www-form-urlencoded; charset={charset}",
+                "Referer": f"{portal.url}/en/sign-in",
+            },
+            timeout=10,
+        )
+        assert response.status_code == 400, path
+        assert "We could not understand that request" in response.text
+    log = portal.log_text()[before:]
+    assert "Traceback" not in log
+    assert "[ERROR]" not in log
+    assert len(re.findall(r" WARNING \[[0-9a-f]{32}\] django.request .*charset", log)) == 5
