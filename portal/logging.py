@@ -7,6 +7,7 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
+from django.http import HttpRequest
 from pythonjsonlogger import json as _json
 
 # Query and form parameters whose values are secrets (CONTRACT.md names them all).
@@ -68,11 +69,32 @@ class MaskSecretsFilter(logging.Filter):
         return True
 
 
+# Where the middleware also keeps the id: on the request (its WSGI environ).
+REQUEST_ID_KEY = "portal.request_id"
+
+
 class RequestIdFilter(logging.Filter):
-    """Stamps every record with the id of the request it was written for."""
+    """Stamps every record with the id of the request it was written for: the current one,
+    or the one of the request attached to the record (Django's own log of a 4xx or 5xx answer,
+    written once the middleware has returned)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
+        current = request_id.get()
+        attached = vars(record).get("request")
+        if current == "-" and isinstance(attached, HttpRequest):
+            current = str(attached.META.get(REQUEST_ID_KEY, "-"))
+        record.request_id = current
+        return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """A 4xx is the client's doing: Django's record of it keeps its one line, not the traceback
+    of the exception that became it (a traceback is for the 5xx, our bugs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = vars(record).get("status_code")
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text = None, None
         return True
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from portal.logging import request_id
+from portal.logging import REQUEST_ID_KEY, request_id
 from portal.upstream import upstream_bound
 
 HEADER = "X-Request-ID"
@@ -23,6 +23,9 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get(HEADER, "")
         current = offered if _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
+        # Also on the request: Django logs 4xx and 5xx answers after this middleware has
+        # returned, with the request attached (portal.logging.RequestIdFilter).
+        request.META[REQUEST_ID_KEY] = current
         token = request_id.set(current)
         try:
             with upstream_bound(request_id=current):

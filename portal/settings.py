@@ -282,10 +282,12 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     # Request lines and upstream URLs carry tokens in query strings: every record is masked
-    # before any handler writes it. Every record also carries the request id.
+    # before any handler writes it. Every record also carries the request id, and a 4xx
+    # answer is one line without a traceback.
     "filters": {
         "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
         "request_id": {"()": "portal.logging.RequestIdFilter"},
+        "client_errors": {"()": "portal.logging.ClientErrorFilter"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
@@ -299,7 +301,7 @@ LOGGING = {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": LOG_FORMAT,
-            "filters": ["request_id", "mask_secrets"],
+            "filters": ["request_id", "client_errors", "mask_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},

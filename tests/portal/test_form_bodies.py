@@ -17,21 +17,12 @@ from django.test import Client
 
 from portal.upstream import endpoints
 from tests import upstream_data
-from tests.child import BASE_DIR
 from tests.conftest import upstream_url
 from tests.logs import console_output
+from tests.urlmap import EVERY_URL, MAP_URLS
 
 pytestmark = pytest.mark.django_db
 
-# Every URL in the map, with an example for each parameter; the forms outside it (the admin's,
-# the mounted sandbox's purchase page).
-MAP = (BASE_DIR / "docs" / "architecture.md").read_text()
-MAP_URLS = [
-    row.replace("{lang}", "en").replace("<id>", "42").replace("<version>", "0123456789abcdef")
-    for row in re.findall(r"^\| `(/[^`]*)` \|", MAP, re.MULTILINE)
-]
-FORMS = ["/admin/login/", "/admin/logout/", "/admin/portal/brand/add/", "/sandbox/"]
-EVERY_URL = MAP_URLS + FORMS
 URLENCODED = "application/x-www-form-urlencoded"
 
 

@@ -16,6 +16,8 @@ from hypothesis import strategies as st
 from portal.upstream import endpoints
 from tests import upstream_data
 from tests.conftest import upstream_url
+from tests.logs import console_output
+from tests.urlmap import EVERY_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +176,52 @@ def test_any_credentials(upstream: responses.RequestsMock, email: str, password:
 def test_any_host_header(upstream: responses.RequestsMock, host: str) -> None:
     response = Client().get("/en/", HTTP_HOST=host)
     assert response.status_code < 500
+
+
+# What a line of the portal's log starts with (settings.LOGGING's plain format).
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \[([0-9a-f]{32})\] ")
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"]
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=latin1",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded; charset=no-such-charset",
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "application/json",
+    "text/plain; charset=utf-8",
+]
+
+
+@FUZZ
+@given(
+    path=st.sampled_from([*EVERY_URL, "/sandbox/api/token", "/nowhere", "/en/nowhere/"]),
+    method=st.sampled_from(METHODS),
+    host=st.one_of(st.just("testserver"), st.text(min_size=1, max_size=60)),
+    query=queries,
+    content_type=st.sampled_from(CONTENT_TYPES),
+    body=st.binary(max_size=200),
+)
+def test_every_log_line_of_any_request_has_its_request_id(
+    upstream: responses.RequestsMock,
+    path: str,
+    method: str,
+    host: str,
+    query: list[tuple[str, str]],
+    content_type: str,
+    body: bytes,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    with console_output() as log:
+        response = client.generic(
+            method, f"{path}?{urlencode(query)}", body, content_type=content_type, HTTP_HOST=host
+        )
+    assert response.status_code < 500
+    lines = log.getvalue().splitlines()
+    # Every line is a whole record of this request: no traceback, no continuation.
+    matches = [LOG_LINE.match(line) for line in lines]
+    assert all(matches), lines
+    assert {match.group(1) for match in matches if match} <= {response["X-Request-ID"]}
+    if response.status_code >= 400:
+        # Django's own line for a 4xx is written after the middleware returned: it has it too.
+        assert any(" WARNING " in line for line in lines)

@@ -55,3 +55,21 @@ def test_a_form_in_another_charset_is_a_400_without_a_traceback(
     assert "Traceback" not in log
     assert "[ERROR]" not in log
     assert len(re.findall(r" WARNING \[[0-9a-f]{32}\] django.request .*charset", log)) == 5
+
+
+def test_a_disallowed_host_is_one_warning_line(portal: Served) -> None:
+    before = len(portal.log_text())
+    response = requests.get(f"{portal.url}/en/", headers={"Host": "evil.example"}, timeout=10)
+    assert response.status_code == 400
+    assert "This address is not set up" in response.text
+    request_id = response.headers["X-Request-ID"]
+    log = portal.log_text()[before:]
+    # The application's one line and gunicorn's access line, both with the request id.
+    lines = [line for line in log.splitlines() if line]
+    assert len(lines) == 2
+    assert all(request_id in line for line in lines)
+    app_lines = [line for line in log.splitlines() if f"[{request_id}]" in line]
+    assert len(app_lines) == 1
+    assert " WARNING " in app_lines[0]
+    assert "Host not allowed ('evil.example'): /en/" in app_lines[0]
+    assert "Traceback" not in log
