@@ -34,3 +34,16 @@ class RequestIdMiddleware:
             request_id.reset(token)
         response[HEADER] = current
         return response
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """`Cross-Origin-Resource-Policy: same-origin` on every answer: no other site can load the
+    portal's pages, images or scripts into its own (Django sends the opener policy, not this)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
+        return response

@@ -72,10 +72,14 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
-    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py).
+    # Headers of every answer, the guard's refusals included (docs/security.md).
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "portal.middleware.CrossOriginResourcePolicyMiddleware",
+    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py): the
+    # security middleware does, for its HTTPS redirect.
     "portal.guards.HostGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The brand (from the Host header) before the language: it says which languages exist.
@@ -187,6 +191,33 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [NONE],
         "object-src": [NONE],
     }
+}
+
+# Browser features no page of the portal uses, refused to it and to anything it could embed
+# (django-permissions-policy). PDFs open by navigation, as documents of the upstream's own.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
 }
 
 # The languages the portal ships (locale/); each brand offers some of them. The names are

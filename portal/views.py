@@ -59,7 +59,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     accounts.customer_sign_out(request=request)
-    return HttpResponseRedirect(reverse("sign_in"))
+    response = HttpResponseRedirect(reverse("sign_in"))
+    # The browser drops what it kept of the customer's pages. Not "cookies": that clears the
+    # whole registrable domain, the operator's other sites included (docs/security.md); the
+    # session cookie is deleted by the flush anyway.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @require_GET

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from tests.child import run_python
 from tests.servers import Served, served
 
 FORMS = ["/en/sign-in", "/en/sign-out", "/admin/login/", "/admin/logout/", "/sandbox/"]
@@ -73,3 +74,33 @@ def test_a_disallowed_host_is_one_warning_line(portal: Served) -> None:
     assert " WARNING " in app_lines[0]
     assert "Host not allowed ('evil.example'): /en/" in app_lines[0]
     assert "Traceback" not in log
+
+
+def test_forwarded_proto_is_trusted_from_nobody_without_behind_proxy(portal: Served) -> None:
+    # Over plain HTTP from loopback: were X-Forwarded-Proto believed, the answer would be an
+    # HTTPS one and carry HSTS (on by default with DEBUG off).
+    forged = requests.get(
+        f"{portal.url}/healthz", headers={"X-Forwarded-Proto": "https"}, timeout=10
+    )
+    assert forged.status_code == 200
+    assert "Strict-Transport-Security" not in forged.headers
+
+
+@pytest.mark.parametrize(
+    ("variables", "trusted"),
+    [
+        ({}, ""),
+        ({"BEHIND_PROXY": "false", "FORWARDED_ALLOW_IPS": "127.0.0.1"}, ""),
+        ({"BEHIND_PROXY": "true"}, "127.0.0.1"),
+        ({"BEHIND_PROXY": "on", "FORWARDED_ALLOW_IPS": "10.0.0.5"}, "10.0.0.5"),
+    ],
+)
+def test_gunicorn_trusts_forwarded_headers_only_behind_a_proxy(
+    variables: dict[str, str], trusted: str
+) -> None:
+    result = run_python(
+        "import runpy\nprint(repr(runpy.run_path('gunicorn.conf.py')['forwarded_allow_ips']))",
+        **variables,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == repr(trusted)
