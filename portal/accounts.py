@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -57,13 +58,42 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
+@dataclass(frozen=True)
+class Attempt:
+    """One counted sign-in attempt: its keys per client and name, and per client."""
+
+    pair_key: str
+    client_key: str
+
+    def succeeded(self) -> None:
+        """A success does not count against this client or name."""
+        cache.delete(self.pair_key)
+        _uncount(self.client_key)
+
+    def void(self) -> None:
+        """Not a wrong password (nobody could check it): the attempt does not count."""
+        _uncount(self.pair_key, self.client_key)
+
+
+def attempt_counted(*, request: HttpRequest, scope: str, name: str) -> Attempt:
+    """Counts a sign-in attempt of `name` from this client within `scope` (a brand's customers,
+    the operators), or raises TooManyAttempts; the shared cache holds the counts."""
     client = client_address(request)
-    pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
+    pair = hashlib.sha256(f"{client}|{name.strip().lower()}".encode()).hexdigest()
     alone = hashlib.sha256(client.encode()).hexdigest()
-    # Per brand: each brand's customers are another upstream's accounts.
-    prefix = f"sign-in:attempts:{brand_current().key}"
-    return f"{prefix}:{pair}", f"{prefix}:{alone}"
+    prefix = f"sign-in:attempts:{scope}"
+    attempt = Attempt(pair_key=f"{prefix}:{pair}", client_key=f"{prefix}:{alone}")
+    limits = (
+        (attempt.pair_key, int(settings.SIGN_IN_MAX_FAILURES)),
+        (attempt.client_key, int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)),
+    )
+    # Locked out: refused without counting, so the window is not renewed by waiting users.
+    if any(cache.get(key, 0) >= limit for key, limit in limits):
+        raise TooManyAttempts
+    # Counted before the password is checked, so parallel guesses cannot all pass the check.
+    if any(_count(key) > limit for key, limit in limits):
+        raise TooManyAttempts
+    return attempt
 
 
 def _count(key: str) -> int:
@@ -83,10 +113,6 @@ def _count(key: str) -> int:
     return count
 
 
-def _per_client() -> int:
-    return int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)
-
-
 def _uncount(*keys: str) -> None:
     for key in keys:
         with contextlib.suppress(ValueError):
@@ -94,25 +120,16 @@ def _uncount(*keys: str) -> None:
 
 
 def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
-    pair_key, client_key = _attempt_keys(request, email)
-    limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, _per_client()))
-    # Locked out: refused without counting, so the window is not renewed by waiting users.
-    if any(cache.get(key, 0) >= limit for key, limit in limits):
-        raise TooManyAttempts
-    # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
-    if any(_count(key) > limit for key, limit in limits):
-        raise TooManyAttempts
+    # Per brand: each brand's customers are another upstream's accounts.
+    attempt = attempt_counted(request=request, scope=f"brand:{brand_current().key}", name=email)
     try:
         tokens = upstream.token_by_password(username=email.strip(), password=password)
     except upstream.TokenRejected:
         raise SignInRefused from None
     except upstream.UpstreamError:
-        # Not a wrong password: the attempt does not count.
-        _uncount(pair_key, client_key)
+        attempt.void()
         raise
-    # A success does not count against this client or email.
-    cache.delete(pair_key)
-    _uncount(client_key)
+    attempt.succeeded()
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:

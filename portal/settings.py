@@ -45,6 +45,9 @@ BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The hosts that serve the admin (ALLOWED_HOSTS patterns); empty: every allowed host. Other
+# hosts answer /admin/ with a 404. Its sign-in is limited as customers' is (SIGN_IN_*).
+ADMIN_HOSTS: list[str] = [host.lower() for host in env.list("ADMIN_HOSTS", default=[])]
 
 # The port `make run` serves on; it is also where the mounted sandbox answers by default.
 PORT: int = env.int("PORT", default=8000)
@@ -54,7 +57,8 @@ SANDBOX_ENABLED: bool = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
     # The admin is for operators (brands); customers sign in through the upstream instead.
-    "django.contrib.admin",
+    # Django's admin with a limited sign-in (portal/admin_site.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -87,6 +91,8 @@ MIDDLEWARE = [
     "portal.brands.middleware.BrandLocaleMiddleware",
     # Methods and form bodies, on the brand's pages and before CSRF reads the body.
     "portal.guards.RequestGuardMiddleware",
+    # /admin/ only on the hosts ADMIN_HOSTS names (portal/admin_site.py).
+    "portal.admin_site.AdminHostMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -31,6 +31,17 @@ class Served:
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
 
+    def log_after(self, start: int, *, until: str) -> str:
+        """The log from `start` on, once `until` is in it: gunicorn writes its access line
+        after the answer has gone."""
+        deadline = time.monotonic() + 10
+        while until not in (text := self.log_text()[start:]) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return text
+
+    def manage(self, *args: str, **variables: str) -> None:
+        _manage({**self.env, **variables}, *args)
+
 
 def _manage(env: dict[str, str], *args: str) -> None:
     subprocess.run(  # noqa: S603
@@ -44,11 +55,11 @@ def _manage(env: dict[str, str], *args: str) -> None:
 
 
 def _healthy(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         assert process.poll() is None, f"gunicorn stopped:\n{log.read_text()[-3000:]}"
-        with contextlib.suppress(requests.ConnectionError):
-            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+        with contextlib.suppress(requests.ConnectionError, requests.Timeout):
+            if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
                 return
         time.sleep(0.2)
     raise AssertionError(f"{url} did not start:\n{log.read_text()[-3000:]}")

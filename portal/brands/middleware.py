@@ -12,13 +12,15 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import translation
 
+from portal.admin_site import ADMIN_PATH, admin_served_here
 from portal.brands.hosts import brand_activated, brand_current, brand_for_host
 
 logger = logging.getLogger(__name__)
 
-# Paths that serve no brand's customers: probes, the operators' admin, the mounted sandbox
-# (a separate upstream) and static files (whitenoise answers them earlier anyway).
-_UNBRANDED = ("/healthz", "/readyz", "/admin/", "/sandbox/", "/static/")
+# Paths that serve no brand's customers: probes, the mounted sandbox (a separate upstream)
+# and static files (whitenoise answers them earlier anyway); and the operators' admin, on the
+# hosts that serve it (elsewhere it is the brand's 404).
+_UNBRANDED = ("/healthz", "/readyz", "/sandbox/", "/static/")
 SESSION_BRAND = "portal:brand"
 
 
@@ -42,7 +44,8 @@ class BrandMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(_UNBRANDED):
+        admin = request.path_info.startswith(ADMIN_PATH)
+        if (admin and admin_served_here(request)) or request.path_info.startswith(_UNBRANDED):
             return self.get_response(request)
         host, _port = split_domain_port(request.get_host())
         brand = brand_for_host(host.lower())

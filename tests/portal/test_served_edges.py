@@ -64,7 +64,7 @@ def test_a_disallowed_host_is_one_warning_line(portal: Served) -> None:
     assert response.status_code == 400
     assert "This address is not set up" in response.text
     request_id = response.headers["X-Request-ID"]
-    log = portal.log_text()[before:]
+    log = portal.log_after(before, until=f"id={request_id}")
     # The application's one line and gunicorn's access line, both with the request id.
     lines = [line for line in log.splitlines() if line]
     assert len(lines) == 2
@@ -104,3 +104,43 @@ def test_gunicorn_trusts_forwarded_headers_only_behind_a_proxy(
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == repr(trusted)
+
+
+def test_twenty_wrong_admin_passwords_across_the_workers_reach_authentication_five_times(
+    portal: Served,
+) -> None:
+    portal.manage(
+        "createsuperuser",
+        "--noinput",
+        "--username=operator",
+        "--email=op@example.com",
+        DJANGO_SUPERUSER_PASSWORD="the-right-one",
+    )
+    answers = []
+    for number in range(20):
+        # A new browser each time, as a guessing script would be; gunicorn spreads them over
+        # its workers, which count in the shared cache.
+        with requests.Session() as browser:
+            form = browser.get(f"{portal.url}/admin/login/", timeout=10)
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
+            assert token
+            answers.append(
+                browser.post(
+                    f"{portal.url}/admin/login/",
+                    data={
+                        "csrfmiddlewaretoken": token.group(1),
+                        "username": "operator",
+                        "password": f"guess-{number}",
+                    },
+                    headers={"Referer": f"{portal.url}/admin/login/"},
+                    timeout=10,
+                )
+            )
+    # Django's own refusal, once per password its backend checked; then the limit's.
+    checked = [answer for answer in answers if "Please enter the correct username" in answer.text]
+    limited = [answer for answer in answers if "Too many attempts" in answer.text]
+    assert len(checked) == 5
+    assert len(limited) == 15
+    assert {answer.status_code for answer in limited} == {429}
+    workers = set(re.findall(r"Booting worker with pid: (\d+)", portal.log_text()))
+    assert len(workers) == 3
