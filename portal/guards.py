@@ -12,8 +12,9 @@ import codecs
 from collections.abc import Callable
 
 from django.core.exceptions import BadRequest, DisallowedHost, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, UnreadablePostError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse, UnreadablePostError
 from django.http.multipartparser import MultiPartParserError
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.log import log_response
 
@@ -34,6 +35,27 @@ def _refused(request: HttpRequest, response: HttpResponse, reason: str) -> HttpR
     """One WARNING line that says why (django.request, with the request id), and no other."""
     log_response("%s: %s", reason, request.path, response=response, request=request)
     return response
+
+
+class HeadWithoutBodyMiddleware:
+    """A HEAD answer's headers without its body: Django's WSGI handler sends the body, and
+    gunicorn drops it with a WARNING line of its own, outside any request id. Outermost but
+    for the request id, so every answer is covered; Content-Length stays the GET's."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if request.method != "HEAD":
+            return response
+        if isinstance(response, StreamingHttpResponse):
+            # A file's answer still closes its file with the response.
+            response.streaming_content = []
+        elif isinstance(response, HttpResponse):
+            response.headers.setdefault("Content-Length", str(len(response.content)))
+            response.content = b""
+        return response
 
 
 class HostGuardMiddleware:

@@ -76,6 +76,8 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
+    # HEAD answers without a body, whichever middleware made them (portal/guards.py).
+    "portal.guards.HeadWithoutBodyMiddleware",
     # Headers of every answer, the guard's refusals included (docs/security.md).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",

@@ -144,3 +144,24 @@ def test_twenty_wrong_admin_passwords_across_the_workers_reach_authentication_fi
     assert {answer.status_code for answer in limited} == {429}
     workers = set(re.findall(r"Booting worker with pid: (\d+)", portal.log_text()))
     assert len(workers) == 3
+
+
+def test_head_answers_carry_no_body_and_write_no_line_of_their_own(portal: Served) -> None:
+    before = len(portal.log_text())
+    for path, host in [
+        ("/en/sign-in", "127.0.0.1"),
+        ("/en/sign-out", "127.0.0.1"),
+        ("/en/", "evil.example"),
+        ("/static/css/portal.css", "127.0.0.1"),
+    ]:
+        head = requests.head(f"{portal.url}{path}", headers={"Host": host}, timeout=10)
+        get = requests.get(f"{portal.url}{path}", headers={"Host": host}, timeout=10)
+        assert head.status_code == get.status_code, path
+        # The GET's length (a static file's compressed one, as sent).
+        length = get.headers.get("Content-Length", str(len(get.content)))
+        assert head.headers.get("Content-Length") == length, path
+        assert head.content == b""
+    log = portal.log_after(before, until=f'"GET /static/css/portal.css" {get.status_code}')
+    # gunicorn drops a HEAD answer's body with a WARNING line outside any request.
+    assert "no-body response" not in log
+    assert " [-] " not in log
