@@ -13,6 +13,7 @@ from django.contrib.sessions.backends.db import SessionStore
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Customer
 
@@ -86,9 +87,9 @@ def test_demo_customer_downloads_every_invoice(portal: str) -> None:
 
 
 def test_link_after_jwt_expiry_fails_and_refreshed_link_works(
-    portal: str, settings: SettingsWrapper
+    portal: str, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.SANDBOX_MEDIA_TOKEN_SECONDS = 2
+    monkeypatch.setattr(sandbox_conf, "MEDIA_TOKEN_SECONDS", 2)
     settings.MEDIA_JWT_REUSE_SECONDS = 1
     with requests.Session() as browser:
         page = _sign_in(portal, browser)
