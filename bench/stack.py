@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from tests.child import BASE_DIR, free_port
+from harness import BASE_DIR, free_port, python_in
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # A real upstream keeps idle connections open for a minute or more (nginx: 75 s); gunicorn's
@@ -48,15 +48,7 @@ class Server:
 
     def python(self, *args: str) -> str:
         """Runs `python *args` in this server's environment; answers its output."""
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, *args],
-            env=self.env,
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        result = python_in(self.env, *args, timeout=600)
         if result.returncode != 0:
             raise RuntimeError(f"{self.name}: {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout

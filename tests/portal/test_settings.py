@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness import BASE_DIR
 from portal.settings import _DEVELOPMENT_SECRET_KEY
-from tests.child import BASE_DIR, run_python
+from tests.child import run_python
 
 READ_SETTINGS = """
 import json
