@@ -23,7 +23,7 @@ from pathlib import Path
 
 import requests
 
-from tests.child import BASE_DIR, free_port
+from harness import BASE_DIR, free_port, python_in
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 # A real upstream keeps idle connections open for a minute or more (nginx: 75 s); gunicorn's
@@ -48,15 +48,7 @@ class Server:
 
     def python(self, *args: str) -> str:
         """Runs `python *args` in this server's environment; answers its output."""
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, *args],
-            env=self.env,
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
+        result = python_in(self.env, *args, timeout=600)
         if result.returncode != 0:
             raise RuntimeError(f"{self.name}: {' '.join(args)} failed:\n{result.stderr}")
         return result.stdout
@@ -136,27 +128,37 @@ def _environment(**variables: str) -> dict[str, str]:
     }
 
 
+def _server(
+    name: str, port: int, tmp: Path, gunicorn_args: tuple[str, ...] = (), **variables: str
+) -> Server:
+    """One of the two, with its own database and log in `tmp`; both serve the same collected
+    static files."""
+    database = tmp / f"{name}.sqlite3"
+    return Server(
+        name=name,
+        port=port,
+        env=_environment(
+            PORT=str(port),
+            DATABASE_URL=f"sqlite:///{database}",
+            STATIC_ROOT=str(tmp / "static"),
+            **variables,
+        ),
+        log=tmp / f"{name}.log",
+        gunicorn_args=gunicorn_args,
+    )
+
+
 @contextmanager
 def running(tmp: Path) -> Iterator[Stack]:
     """Both servers migrated, seeded and answering; stopped afterwards."""
     portal_port, sandbox_port = free_port(), free_port()
-    static_root = str(tmp / "static")
     connection_log = tmp / "upstream-connections.log"
     # gunicorn's own default (2 x cores + 1) unless the caller sets WEB_CONCURRENCY.
     workers = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1))
-    sandbox = Server(
-        name="sandbox",
-        port=sandbox_port,
-        env=_environment(
-            DJANGO_SETTINGS_MODULE="portal.settings",
-            SANDBOX_ENABLED="true",
-            PORT=str(sandbox_port),
-            DATABASE_URL=f"sqlite:///{tmp / 'sandbox.sqlite3'}",
-            SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
-            STATIC_ROOT=static_root,
-            WEB_CONCURRENCY=str(SANDBOX_WORKERS),
-        ),
-        log=tmp / "sandbox.log",
+    sandbox = _server(
+        "sandbox",
+        sandbox_port,
+        tmp,
         # BENCH_SANDBOX_SYNC=1, the control: sync workers, which close every connection.
         gunicorn_args=()
         if os.environ.get("BENCH_SANDBOX_SYNC") == "1"
@@ -168,22 +170,21 @@ def running(tmp: Path) -> Iterator[Stack]:
             "--keep-alive",
             str(SANDBOX_KEEP_ALIVE_SECONDS),
         ),
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        SANDBOX_ENABLED="true",
+        SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
+        WEB_CONCURRENCY=str(SANDBOX_WORKERS),
     )
-    portal = Server(
-        name="portal",
-        port=portal_port,
-        env=_environment(
-            DJANGO_SETTINGS_MODULE="bench.settings",
-            SANDBOX_ENABLED="false",
-            PORT=str(portal_port),
-            DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}",
-            UPSTREAM_URL=f"http://127.0.0.1:{sandbox_port}/sandbox",
-            UPSTREAM_PUBLIC_BASE_URL="/sandbox",
-            STATIC_ROOT=static_root,
-            BENCH_CONNECTION_LOG=str(connection_log),
-            WEB_CONCURRENCY=workers,
-        ),
-        log=tmp / "portal.log",
+    portal = _server(
+        "portal",
+        portal_port,
+        tmp,
+        DJANGO_SETTINGS_MODULE="bench.settings",
+        SANDBOX_ENABLED="false",
+        UPSTREAM_URL=f"http://127.0.0.1:{sandbox_port}/sandbox",
+        UPSTREAM_PUBLIC_BASE_URL="/sandbox",
+        BENCH_CONNECTION_LOG=str(connection_log),
+        WEB_CONCURRENCY=workers,
     )
     portal.manage("migrate", "--noinput")
     portal.manage("collectstatic", "--noinput", "--verbosity", "0")

@@ -247,17 +247,6 @@ DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
 
-# The sandbox prints completion URLs that point at this portal.
-SANDBOX_PORTAL_URL: str = env.str("SANDBOX_PORTAL_URL", default=f"http://127.0.0.1:{PORT}").rstrip(
-    "/"
-)
-# Lifetimes of what the sandbox issues, in seconds (CONTRACT.md: media JWTs live about 60 s).
-SANDBOX_MEDIA_TOKEN_SECONDS: int = env.int("SANDBOX_MEDIA_TOKEN_SECONDS", default=60)
-SANDBOX_ACCESS_TOKEN_SECONDS: int = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
-SANDBOX_REFRESH_TOKEN_SECONDS: int = env.int("SANDBOX_REFRESH_TOKEN_SECONDS", default=30 * 86400)
-SANDBOX_BASKET_SECONDS: int = env.int("SANDBOX_BASKET_SECONDS", default=86400)
-SANDBOX_INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", default=30 * 86400)
-
 # Failed sign-ins allowed per client and email, and per client, within the lockout window.
 SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)
 SIGN_IN_MAX_FAILURES_PER_CLIENT: int = env.int("SIGN_IN_MAX_FAILURES_PER_CLIENT", default=20)

@@ -16,10 +16,10 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal.upstream import endpoints
 from portal.upstream.transport import pooled_session as client_sessions
 from tests import upstream_data
-from tests.child import free_port
 
 pytestmark = pytest.mark.django_db
 
