@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from functools import cache
 from typing import Any, Literal
@@ -86,7 +87,29 @@ def _read_capped(response: requests.Response) -> bytes:
     return bytes(body)
 
 
-def send(
+@cache
+def waiting_slots() -> threading.BoundedSemaphore:
+    """How many of this process's threads may wait on the upstream at once."""
+    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+
+
+def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int, bytes]:
+    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
+
+    Refused at once, without asking, while UPSTREAM_CONCURRENCY calls of this process already
+    wait on the upstream: a hanging upstream then costs a few threads, never all of them.
+    """
+    slots = waiting_slots()
+    if not slots.acquire(blocking=False):
+        logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
+        raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
+    try:
+        return _exchange(method, path, **kwargs)
+    finally:
+        slots.release()
+
+
+def _exchange(
     method: Literal["GET", "POST"],
     path: str,
     *,
@@ -95,7 +118,6 @@ def send(
     bearer: str | None = None,
     expect: Literal["json", "pdf"] = "json",
 ) -> tuple[int, bytes]:
-    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
     target = upstream_target()
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
@@ -130,8 +152,13 @@ def send(
         logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: timeout") from None
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+        # Without retries left, urllib3 reports a read timeout as a failed connection.
+        reason = getattr(error.args[0], "reason", None) if error.args else None
+        if isinstance(reason, urllib3.exceptions.TimeoutError):
+            logger.warning("upstream %s %s timed out: no answer", method, path)
+            raise UpstreamUnavailable(f"{method} {path}: timeout") from None
         if time.monotonic() - started >= 2 * read:
-            # Likely the deadline's watchdog cut the connection (portal/upstream/deadline.py).
+            # The answer's deadline passed: the watchdog cut it (portal/upstream/deadline.py).
             logger.warning("upstream %s %s: no whole answer within the deadline", method, path)
             raise UpstreamUnavailable(f"{method} {path}: past the deadline") from None
         logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
