@@ -5,7 +5,8 @@ import multiprocessing
 import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-from django.conf import settings  # noqa: E402  (the environment above first)
+# Read after the line above: the settings module must be known first.
+from django.conf import settings
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Threads, not sync workers: a page spends most of its time waiting on the upstream, and a
