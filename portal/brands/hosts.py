@@ -33,6 +33,8 @@ DEFAULT_KEY = "default"
 
 @dataclass(frozen=True)
 class FooterEntry:
+    """A footer link as pages show it (the admin edits FooterLink)."""
+
     label: str
     url: str
 
