@@ -127,13 +127,14 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
             )
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        deadline = time.monotonic() + 30
+        # A loaded machine (CI, several suites at once) can take a while to answer the first time.
+        deadline = time.monotonic() + 90
         for url in urls:
             while True:
                 try:
-                    if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     pass
                 assert time.monotonic() < deadline, f"{url} did not start"
                 time.sleep(0.2)

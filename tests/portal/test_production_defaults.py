@@ -73,6 +73,9 @@ def _servers(tmp: Path, *, upstream: str = "") -> tuple[Server, Server]:
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     portal, sandbox = _servers(tmp_path_factory.mktemp("production"))
+    # The sandbox hashes passwords as production does (PBKDF2): on a loaded machine a burst of
+    # sign-ins can wait on it longer than the default 8 s, and this test is about the limits.
+    portal.env["UPSTREAM_READ_TIMEOUT"] = "30"
     # As `make serve` does: migrate (which creates the cache table), collectstatic, seed.
     portal.manage("migrate", "--noinput")
     portal.manage("collectstatic", "--noinput", "--verbosity", "0")
@@ -146,7 +149,7 @@ def test_sign_in_limits_hold_across_workers(deployment: Deployment) -> None:
     before = deployment.upstream_calls(token_calls)
     with ThreadPoolExecutor(max_workers=WRONG_PASSWORDS) as pool:
         one_email = list(pool.map(lambda _: _wrong_sign_in(portal, "ada@example.com"), range(12)))
-    assert sorted(set(one_email)) == [400, 429]
+    assert sorted(set(one_email)) == [400, 429], one_email
     assert deployment.upstream_calls(token_calls) - before <= 5
 
     deployment.cache_clear()
@@ -154,6 +157,7 @@ def test_sign_in_limits_hold_across_workers(deployment: Deployment) -> None:
     emails = [f"guess-{index}@example.com" for index in range(EMAILS)]
     with ThreadPoolExecutor(max_workers=10) as pool:
         many = list(pool.map(lambda email: _wrong_sign_in(portal, email), emails))
+    assert 503 not in many
     assert many.count(429) >= EMAILS - 20
     assert deployment.upstream_calls(token_calls) - before <= 20
 
