@@ -155,9 +155,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Several instances must share one cache (Redis): sessions, media JWTs, registration locks and
-# sign-in rate limits live there. The default, a per-process memory cache, is for one process.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Every process of an instance shares one cache: registration locks, the paid status, media
+# JWTs and sign-in limits live there. The default is the database (one machine, many
+# processes; `migrate` creates its table); several machines share Redis (CACHE_URL).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "portal.caching.SharedDatabaseCache"
 
 # Where sessions live: "db" (default), "cache" (needs a shared, persistent cache such as
 # Redis) or "cached_db" (the cache in front of the database).
@@ -267,6 +270,11 @@ if not UPSTREAM_URL:
 # (upstream.longest_call_seconds: connect + 2 x read).
 UPSTREAM_CONNECT_TIMEOUT: float = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT: float = env.float("UPSTREAM_READ_TIMEOUT", default=8.0)
+# Threads per gunicorn worker (gunicorn.conf.py). At most UPSTREAM_CONCURRENCY of them wait on
+# the upstream at once; past that a page answers 503 at once, so a hanging upstream never takes
+# the threads that /healthz and pages without upstream calls need.
+GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
+UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
@@ -289,17 +297,6 @@ BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
-
-# The sandbox prints completion URLs that point at this portal.
-SANDBOX_PORTAL_URL: str = env.str("SANDBOX_PORTAL_URL", default=f"http://127.0.0.1:{PORT}").rstrip(
-    "/"
-)
-# Lifetimes of what the sandbox issues, in seconds (CONTRACT.md: media JWTs live about 60 s).
-SANDBOX_MEDIA_TOKEN_SECONDS: int = env.int("SANDBOX_MEDIA_TOKEN_SECONDS", default=60)
-SANDBOX_ACCESS_TOKEN_SECONDS: int = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
-SANDBOX_REFRESH_TOKEN_SECONDS: int = env.int("SANDBOX_REFRESH_TOKEN_SECONDS", default=30 * 86400)
-SANDBOX_BASKET_SECONDS: int = env.int("SANDBOX_BASKET_SECONDS", default=86400)
-SANDBOX_INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", default=30 * 86400)
 
 # Failed sign-ins allowed per client and email, and per client, within the lockout window.
 SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)

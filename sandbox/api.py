@@ -36,6 +36,15 @@ def error(status: int, code: str, message: str) -> JsonResponse:
     return response
 
 
+class Refusal(Exception):
+    """An error answer, raised by a check below so that a view reads as its success path;
+    `endpoint` answers with it."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.response = error(status, code, message)
+
+
 def endpoint(*methods: str) -> Callable[[View], View]:
     """An API view: no CSRF (callers authenticate with tokens), never cached (answers hold
     tokens and private data), JSON 405 for other methods."""
@@ -55,7 +64,10 @@ def endpoint(*methods: str) -> Callable[[View], View]:
             # portal asks for the page it renders.
             language = translation.get_language_from_request(request)
             with translation.override(language):
-                answer: HttpResponse = view(request, *args, **kwargs)
+                try:
+                    answer: HttpResponse = view(request, *args, **kwargs)
+                except Refusal as refusal:
+                    answer = refusal.response
             answer["Content-Language"] = language
             return answer
 
@@ -101,17 +113,40 @@ def _bearer_customer(request: HttpRequest) -> Customer | None:
     return customers.filter(pk=int(subject)).first()
 
 
-def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
-    """The customer whose media JWT is `?t=`, or the error to answer with."""
+def _media_customer(request: HttpRequest) -> Customer:
+    """The customer whose media JWT is `?t=`."""
     token = request.GET.get("t")
     if not token:
-        return error(400, "missing_token", _("The t parameter (a media JWT) is required."))
+        raise Refusal(400, "missing_token", _("The t parameter (a media JWT) is required."))
     subject = token_subject(token=token, audience=Audience.MEDIA)
     customers = Customer.objects.filter(business=_business(request), portal_access=True)
     customer = customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
     if customer is None:
-        return error(401, "invalid_token", _("The media token is invalid or has expired."))
+        raise Refusal(401, "invalid_token", _("The media token is invalid or has expired."))
     return customer
+
+
+def _invoice_number(invoice_id: str) -> int:
+    number = _positive_int(invoice_id)
+    if number is None:
+        raise Refusal(400, "invalid_invoice_id", _("The invoice id must be a number."))
+    return number
+
+
+def _guest_token(request: HttpRequest) -> str:
+    """The `?token=` of a guest's call: a basket GUID or registerByToken's Token."""
+    raw = request.GET.get("token")
+    if not raw:
+        raise Refusal(400, "missing_token", _("The token parameter is required."))
+    return raw
+
+
+def _own_invoice(customer: Customer, number: int) -> Invoice:
+    # Another customer's invoice is a 404, so that ids of others cannot be probed.
+    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
+    if invoice is None:
+        raise Refusal(404, "not_found", _("No such invoice."))
+    return invoice
 
 
 # Guest checkout ---------------------------------------------------------------------------
@@ -119,10 +154,7 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
 
 @endpoint("GET")
 def checkout_status(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
-    guid = _guid(raw)
+    guid = _guid(_guest_token(request))
     baskets = BasketSession.objects.filter(invoice__business=_business(request))
     basket = baskets.select_related("invoice").filter(guid=guid).first() if guid else None
     if basket is None or basket.expires_at <= timezone.now():
@@ -140,12 +172,8 @@ def checkout_status(request: HttpRequest) -> HttpResponse:
 
 @endpoint("POST")
 def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
+    number = _invoice_number(invoice_id)
+    raw = _guest_token(request)
     try:
         registration = services.basket_register(
             business=_business(request), invoice_id=number, guid=_guid(raw)
@@ -160,12 +188,8 @@ def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 @endpoint("GET")
 def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
+    number = _invoice_number(invoice_id)
+    raw = _guest_token(request)
     # The basket GUID opens the PDF until its session expires; so does registerByToken's Token.
     business = _business(request)
     guid = _guid(raw)
@@ -278,13 +302,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     customer = _bearer_customer(request)
     if customer is None:
         return error(401, "unauthorized", _("A valid bearer token is required."))
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    # Another customer's invoice is a 404, so that ids of others cannot be probed.
-    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
-    if invoice is None:
-        return error(404, "not_found", _("No such invoice."))
+    invoice = _own_invoice(customer, _invoice_number(invoice_id))
     return JsonResponse(serializers.invoice_detail_json(invoice, host=request.get_host()))
 
 
@@ -298,23 +316,15 @@ def media_token(request: HttpRequest) -> HttpResponse:
 
 @endpoint("GET")
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    customer = _media_customer(request)
-    if isinstance(customer, JsonResponse):
-        return customer
-    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
-    if invoice is None:
-        return error(404, "not_found", _("No such invoice."))
+    # The id first: a bad one is a 400 whatever the media JWT.
+    number = _invoice_number(invoice_id)
+    invoice = _own_invoice(_media_customer(request), number)
     return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
 
 
 @endpoint("GET")
 def statement_pdf(request: HttpRequest) -> HttpResponse:
     customer = _media_customer(request)
-    if isinstance(customer, JsonResponse):
-        return customer
     invoices = list(_invoices().filter(customer=customer, draft=False))
     content = pdf.statement_pdf(customer=customer, invoices=invoices)
     return _pdf_response(content, "statement")

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Business, Customer
 
@@ -43,12 +44,17 @@ def upstream_http() -> Iterator[responses.RequestsMock]:
 
 
 @pytest.fixture
-def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db: None) -> str:
+def portal(
+    live_server: LiveServer,
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
+    transactional_db: None,
+) -> str:
     """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP."""
     settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
     settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
     settings.PDF_LINK_SCHEME = "http"
-    settings.SANDBOX_PORTAL_URL = live_server.url
+    monkeypatch.setattr(sandbox_conf, "PORTAL_URL", live_server.url)
     # Plain HTTP: Secure cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False

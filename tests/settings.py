@@ -11,7 +11,16 @@ os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deploymen
 os.environ.setdefault("SANDBOX_ENABLED", "true")
 
 from portal.settings import *  # noqa: F403
-from portal.settings import BASE_DIR, DATABASES, STORAGES
+from portal.settings import BASE_DIR, DATABASES, STORAGES, env
+
+# One process: a memory cache unless CACHE_URL says otherwise (Redis in `make test-services`).
+# The production default, the database cache, is tested across gunicorn processes
+# (tests/portal/test_production_defaults.py).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The live server runs a thread per request, and the race tests send more at once than a
+# gunicorn worker has threads; tests/portal/test_upstream.py tests the limit itself.
+UPSTREAM_CONCURRENCY = 256
 
 # The test client and the live server speak plain HTTP; tests/portal/test_security.py checks
 # the production values in a process of their own.

@@ -32,12 +32,6 @@ DEFAULT_KEY = "default"
 
 
 @dataclass(frozen=True)
-class FooterEntry:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
 class BrandSettings:
     """One brand's settings as pages and the client use them: local values only (look.py
     merges in the upstream's)."""
@@ -63,6 +57,14 @@ class BrandSettings:
     def theme(self) -> str:
         """The theme folder (under THEMES_DIR) looked up before the default templates."""
         return self.key
+
+
+@dataclass(frozen=True)
+class FooterEntry:
+    """A footer link as pages show it (the admin edits FooterLink)."""
+
+    label: str
+    url: str
 
 
 def default_brand() -> BrandSettings:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
 from functools import cache
 from typing import Any, Literal
@@ -19,10 +20,10 @@ import requests
 import urllib3
 from django.conf import settings
 from django.utils import translation
-from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from portal.upstream.context import upstream_target
+from portal.upstream.deadline import DeadlineAdapter, call_deadline
 from portal.upstream.errors import (
     NotFound,
     TokenRejected,
@@ -35,7 +36,8 @@ logger = logging.getLogger("portal.upstream")
 
 
 def longest_call_seconds() -> float:
-    """The longest one call can take: a connection, then headers and body each within a read."""
+    """The deadline of one call, from connecting to the body's last byte, retries included:
+    a connection, then headers and body each within a read timeout (19 s by default)."""
     return float(settings.UPSTREAM_CONNECT_TIMEOUT + 2 * settings.UPSTREAM_READ_TIMEOUT)
 
 
@@ -56,28 +58,25 @@ def pooled_session(*, retrying: bool) -> requests.Session:
         respect_retry_after_header=False,
     )
     session = requests.Session()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=32, max_retries=retries)
+    adapter = DeadlineAdapter(pool_connections=4, pool_maxsize=32, max_retries=retries)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     return session
 
 
-def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
+def _read_capped(response: requests.Response) -> bytes:
     limit = settings.UPSTREAM_MAX_BODY_BYTES
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise UnexpectedAnswer(f"body of {declared} bytes is over the {limit} byte cap")
     body = bytearray()
-    # read1 returns whatever has arrived (up to the size), so the deadline is checked after
-    # every arrival: the read timeout bounds each wait, this bounds a body that trickles in.
-    # (iter_content would block until a whole chunk or the end, however slowly it came.)
+    # read1 returns whatever has arrived (up to the size), so the cap is checked after every
+    # arrival; a body that trickles in is cut by the answer's deadline (deadline.py).
     try:
         while chunk := response.raw.read1(16384, decode_content=True):
             body += chunk
             if len(body) > limit:
                 raise UnexpectedAnswer(f"body is over the {limit} byte cap")
-            if time.monotonic() > deadline:
-                raise UpstreamUnavailable("answer arrived too slowly")
     except urllib3.exceptions.ReadTimeoutError:
         raise UpstreamUnavailable("timeout while reading the answer") from None
     except urllib3.exceptions.DecodeError:
@@ -88,7 +87,29 @@ def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
     return bytes(body)
 
 
-def send(
+@cache
+def waiting_slots() -> threading.BoundedSemaphore:
+    """How many of this process's threads may wait on the upstream at once."""
+    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+
+
+def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int, bytes]:
+    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
+
+    Refused at once, without asking, while UPSTREAM_CONCURRENCY calls of this process already
+    wait on the upstream: a hanging upstream then costs a few threads, never all of them.
+    """
+    slots = waiting_slots()
+    if not slots.acquire(blocking=False):
+        logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
+        raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
+    try:
+        return _exchange(method, path, **kwargs)
+    finally:
+        slots.release()
+
+
+def _exchange(
     method: Literal["GET", "POST"],
     path: str,
     *,
@@ -97,7 +118,6 @@ def send(
     bearer: str | None = None,
     expect: Literal["json", "pdf"] = "json",
 ) -> tuple[int, bytes]:
-    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
     target = upstream_target()
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
@@ -112,24 +132,35 @@ def send(
     connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
     started = time.monotonic()
     try:
-        with pooled_session(retrying=method == "GET").request(
-            method,
-            target.base_url + path,
-            params=params,
-            data=form,
-            headers=headers,
-            timeout=(connect, read),
-            stream=True,
-            allow_redirects=False,
-        ) as response:
+        with (
+            call_deadline(call_seconds=longest_call_seconds(), answer_seconds=2 * read),
+            pooled_session(retrying=method == "GET").request(
+                method,
+                target.base_url + path,
+                params=params,
+                data=form,
+                headers=headers,
+                timeout=(connect, read),
+                stream=True,
+                allow_redirects=False,
+            ) as response,
+        ):
             status = response.status_code
-            # From the headers on (after any retries), the body has `read` seconds to arrive.
-            body = _read_capped(response, deadline=time.monotonic() + read)
+            body = _read_capped(response)
             content_type = response.headers.get("Content-Type", "")
     except requests.Timeout as error:
         logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: timeout") from None
     except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+        # Without retries left, urllib3 reports a read timeout as a failed connection.
+        reason = getattr(error.args[0], "reason", None) if error.args else None
+        if isinstance(reason, urllib3.exceptions.TimeoutError):
+            logger.warning("upstream %s %s timed out: no answer", method, path)
+            raise UpstreamUnavailable(f"{method} {path}: timeout") from None
+        if time.monotonic() - started >= 2 * read:
+            # The answer's deadline passed: the watchdog cut it (portal/upstream/deadline.py).
+            logger.warning("upstream %s %s: no whole answer within the deadline", method, path)
+            raise UpstreamUnavailable(f"{method} {path}: past the deadline") from None
         logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
     except requests.RequestException as error:

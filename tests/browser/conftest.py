@@ -22,8 +22,8 @@ from playwright.sync_api import (
 )
 from pypdf import PdfReader
 
+from harness import BASE_DIR, CHROMIUM_ARGUMENTS
 from sandbox import services
-from tests.child import BASE_DIR, CHROMIUM_ARGUMENTS
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # same thread are safe here (the notes on these machines say the same).

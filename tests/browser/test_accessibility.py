@@ -10,8 +10,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
-from tests.child import free_port
 
 LANGUAGES = ["en", "es", "fr", "de"]
 State = Callable[[Page, str, str, SettingsWrapper], None]

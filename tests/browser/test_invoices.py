@@ -6,9 +6,11 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from sandbox import conf as sandbox_conf
 from tests.browser.conftest import DESKTOP, open_pdf, set_visibility, sign_in
 
 FIRST_PDF = re.compile(r"^Download PDF INV-")
@@ -31,10 +33,13 @@ def test_sign_in_and_open_a_pdf(page: Page, demo_customer: object) -> None:
 
 
 def test_a_link_still_works_after_its_first_jwt_expired(
-    page: Page, demo_customer: object, settings: SettingsWrapper
+    page: Page,
+    demo_customer: object,
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Media JWTs of 4 s, reused for 2 s: the poll must replace them to keep links working.
-    settings.SANDBOX_MEDIA_TOKEN_SECONDS = 4
+    monkeypatch.setattr(sandbox_conf, "MEDIA_TOKEN_SECONDS", 4)
     settings.MEDIA_JWT_REUSE_SECONDS = 2
     sign_in(page)
     expect(page.get_by_role("link", name=FIRST_PDF).first).to_have_attribute(
@@ -47,9 +52,12 @@ def test_a_link_still_works_after_its_first_jwt_expired(
 
 
 def test_a_hidden_tab_polls_nothing_and_refreshes_when_shown(
-    page: Page, demo_customer: object, settings: SettingsWrapper
+    page: Page,
+    demo_customer: object,
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings.SANDBOX_MEDIA_TOKEN_SECONDS = 4
+    monkeypatch.setattr(sandbox_conf, "MEDIA_TOKEN_SECONDS", 4)
     settings.MEDIA_JWT_REUSE_SECONDS = 2
     polls: list[str] = []
     page.on("request", lambda r: polls.append(r.url) if "/invoices/links" in r.url else None)

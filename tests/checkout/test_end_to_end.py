@@ -18,10 +18,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal import upstream
 from sandbox import services
 from sandbox.models import BasketSession, Customer
-from tests.child import free_port
 
 COMPLETE = "/en/invoices/complete"
 

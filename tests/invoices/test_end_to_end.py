@@ -13,6 +13,8 @@ from django.contrib.sessions.backends.db import SessionStore
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import demo_sign_in
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Customer
 
@@ -27,20 +29,7 @@ def demo(portal: str) -> None:
 
 
 def _sign_in(portal: str, browser: requests.Session, next_path: str = LIST) -> requests.Response:
-    form = browser.get(f"{portal}/en/sign-in", timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert csrf
-    return browser.post(
-        f"{portal}/en/sign-in",
-        data={
-            "csrfmiddlewaretoken": csrf.group(1),
-            "email": "demo@example.com",
-            "password": "demo-password",
-            "next": next_path,
-        },
-        headers={"Referer": f"{portal}/en/sign-in"},
-        timeout=10,
-    )
+    return demo_sign_in(browser, portal, next_path=next_path, timeout=10)
 
 
 def _is_pdf_of(response: requests.Response, number: str) -> bool:
@@ -86,9 +75,9 @@ def test_demo_customer_downloads_every_invoice(portal: str) -> None:
 
 
 def test_link_after_jwt_expiry_fails_and_refreshed_link_works(
-    portal: str, settings: SettingsWrapper
+    portal: str, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.SANDBOX_MEDIA_TOKEN_SECONDS = 2
+    monkeypatch.setattr(sandbox_conf, "MEDIA_TOKEN_SECONDS", 2)
     settings.MEDIA_JWT_REUSE_SECONDS = 1
     with requests.Session() as browser:
         page = _sign_in(portal, browser)

@@ -16,10 +16,10 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal.upstream import endpoints
 from portal.upstream.transport import pooled_session as client_sessions
 from tests import upstream_data
-from tests.child import free_port
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +84,13 @@ def _handler(upstream: FaultyUpstream) -> type[BaseHTTPRequestHandler]:
             elif fault == "slow":
                 time.sleep(READ_TIMEOUT * 3)
                 self._send(200, b"{}", "application/json")
+            elif fault == "trickle-headers":
+                # Every byte in time for the read timeout; the headers never end in time.
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(READ_TIMEOUT * 0.6)
+                self.close_connection = True
             elif fault == "trickle":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -144,6 +151,7 @@ FAULTS = [
     "refused",
     "slow",
     "trickle",
+    "trickle-headers",
     "500",
     "502",
     "503",
@@ -156,7 +164,7 @@ FAULTS = [
     "empty",
 ]
 # Faults where no answer arrived, against answers that arrived but are not the contract's.
-NO_ANSWER = {"refused", "slow", "trickle", "500", "502", "503"}
+NO_ANSWER = {"refused", "slow", "trickle", "trickle-headers", "500", "502", "503"}
 
 
 @dataclass(frozen=True)
@@ -254,8 +262,8 @@ def test_every_page_survives_every_fault(
         assert page.message in text
     if expected in (502, 503):
         assert response["Content-Type"].startswith("text/html")
-    # Bounded by the client's deadlines (a read timeout for the headers, another for the
-    # whole body), for each of the page's upstream calls: a trickling body cannot hold a worker.
+    # Bounded by the client's deadlines (each answer, headers and body, within two read
+    # timeouts), for each of the page's upstream calls: a trickle cannot hold a worker.
     assert elapsed < 2.5
     # A POST is never repeated by the client, whatever the fault.
     assert len(faulty.posts) == len(set(faulty.posts)) <= 1

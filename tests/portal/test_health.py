@@ -10,9 +10,10 @@ import requests
 import responses
 from django.test import Client, override_settings
 
+from harness import free_port
 from portal.upstream import endpoints
 from tests import upstream_data
-from tests.child import free_port, run_python
+from tests.child import run_python
 from tests.conftest import upstream_url
 
 

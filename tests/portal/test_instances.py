@@ -25,7 +25,7 @@ import psycopg
 import pytest
 import requests
 
-from tests.child import BASE_DIR, free_port
+from harness import BASE_DIR, demo_sign_in, free_port, python_in
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -41,15 +41,8 @@ class Instances:
         return len(re.findall(pattern, self.upstream_log.read_text()))
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(  # noqa: S603
-            [sys.executable, "manage.py", *args],
-            env=self.env,
-            cwd=BASE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=True,
-        )
+        result = python_in(self.env, "manage.py", *args, timeout=120)
+        result.check_returncode()
         return result.stdout
 
 
@@ -134,13 +127,14 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
             )
     urls = [f"http://127.0.0.1:{port}" for port in ports]
     try:
-        deadline = time.monotonic() + 30
+        # A loaded machine (CI, several suites at once) can take a while to answer the first time.
+        deadline = time.monotonic() + 90
         for url in urls:
             while True:
                 try:
-                    if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
+                    if requests.get(f"{url}/healthz", timeout=5).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except requests.RequestException:
                     pass
                 assert time.monotonic() < deadline, f"{url} did not start"
                 time.sleep(0.2)
@@ -154,20 +148,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
 
 
 def _sign_in(browser: requests.Session, url: str) -> None:
-    form = browser.get(f"{url}/en/sign-in", timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert csrf
-    done = browser.post(
-        f"{url}/en/sign-in",
-        data={
-            "csrfmiddlewaretoken": csrf.group(1),
-            "email": "demo@example.com",
-            "password": "demo-password",
-        },
-        headers={"Referer": f"{url}/en/sign-in"},
-        timeout=10,
-    )
-    assert done.status_code == 200
+    assert demo_sign_in(browser, url, timeout=10).status_code == 200
 
 
 def test_both_are_ready(instances: Instances) -> None:

@@ -20,9 +20,9 @@ from django.test import Client, override_settings
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import BASE_DIR
 from portal.upstream import endpoints
 from tests import upstream_data
-from tests.child import BASE_DIR
 from tests.conftest import upstream_url
 
 pytestmark = pytest.mark.django_db

@@ -11,9 +11,10 @@ import pytest
 import responses
 from django.test import Client, override_settings
 
+from harness import BASE_DIR
 from portal.upstream import endpoints
 from tests import upstream_data
-from tests.child import BASE_DIR, run_python
+from tests.child import run_python
 from tests.conftest import upstream_url
 
 pytestmark = pytest.mark.django_db

@@ -100,6 +100,8 @@ def test_gunicorn_trusts_forwarded_headers_only_behind_a_proxy(
 ) -> None:
     result = run_python(
         "import runpy\nprint(repr(runpy.run_path('gunicorn.conf.py')['forwarded_allow_ips']))",
+        SECRET_KEY="gunicorn-settings-only",
+        UPSTREAM_URL="https://example.spaces.nexudus.com",
         **variables,
     )
     assert result.returncode == 0, result.stderr

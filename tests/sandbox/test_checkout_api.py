@@ -177,6 +177,17 @@ def test_register_malformed_requests(client: Client, purchase: Purchase) -> None
     assert wrong_method.json()["error"] == "method_not_allowed"
 
 
+def test_a_bad_invoice_id_is_answered_before_a_missing_token(client: Client, db: None) -> None:
+    register = client.post(f"{INVOICES}/x1/registerByToken")
+    pdf = client.get(f"{INVOICES}/x1/pdfByToken", headers={"Accept-Language": "fr"})
+    for response in (register, pdf):
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_invoice_id")
+        # Refusals are API answers like any other: never cached, in the caller's language.
+        assert "no-store" in response["Cache-Control"]
+    assert pdf["Content-Language"] == "fr"
+    assert pdf.json()["message"] != register.json()["message"]
+
+
 # pdfByToken --------------------------------------------------------------------------------
 
 

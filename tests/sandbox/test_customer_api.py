@@ -255,6 +255,19 @@ def test_media_pdf_refusals(
     assert client.get(f"{INVOICES}/{others}/pdf", {"t": media_jwt}).status_code == 404
 
 
+def test_the_first_failed_check_answers(client: Client, access: str) -> None:
+    # The invoice detail wants a bearer before it reads the id.
+    assert client.get(f"{INVOICES}/x1").status_code == 401
+    bad_id = client.get(f"{INVOICES}/x1", headers=_bearer(access))
+    assert (bad_id.status_code, bad_id.json()["error"]) == (400, "invalid_invoice_id")
+    # A PDF by media JWT reads the id first, then the JWT, then looks for the invoice.
+    bad_id = client.get(f"{INVOICES}/x1/pdf", {"t": "garbage"})
+    assert (bad_id.status_code, bad_id.json()["error"]) == (400, "invalid_invoice_id")
+    unknown = client.get(f"{INVOICES}/999999/pdf", {"t": "garbage"})
+    assert (unknown.status_code, unknown.json()["error"]) == (401, "invalid_token")
+    assert unknown["WWW-Authenticate"].startswith("Bearer")
+
+
 def test_media_jwt_lives_60_seconds(client: Client, media_jwt: str) -> None:
     import jwt
 
