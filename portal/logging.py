@@ -7,7 +7,6 @@ import re
 from contextvars import ContextVar
 from typing import Any
 
-from django.http import HttpRequest
 from pythonjsonlogger import json as _json
 
 # Query and form parameters whose values are secrets (CONTRACT.md names them all).
@@ -80,9 +79,10 @@ class RequestIdFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         current = request_id.get()
-        attached = vars(record).get("request")
-        if current == "-" and isinstance(attached, HttpRequest):
-            current = str(attached.META.get(REQUEST_ID_KEY, "-"))
+        # Django's request, read by duck type: gunicorn's master imports this module too.
+        environ = getattr(vars(record).get("request"), "META", None)
+        if current == "-" and isinstance(environ, dict):
+            current = str(environ.get(REQUEST_ID_KEY, "-"))
         record.request_id = current
         return True
 
@@ -112,3 +112,43 @@ class JsonFormatter(_json.JsonFormatter):
 def _masked(text: str | list[str]) -> str | list[str]:
     # python-json-logger can format a traceback as a list of lines.
     return mask_secrets(text) if isinstance(text, str) else [mask_secrets(t) for t in text]
+
+
+def logging_config(*, level: str, formatter: str) -> dict[str, Any]:
+    """settings.LOGGING: one console handler, `plain` or `json`, for the portal and Django.
+
+    Request lines and upstream URLs carry tokens in query strings: every record is masked
+    before any handler writes it. Every record also carries the request id, and a 4xx answer
+    is one line without a traceback.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
+            "request_id": {"()": "portal.logging.RequestIdFilter"},
+            "client_errors": {"()": "portal.logging.ClientErrorFilter"},
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+            "json": {
+                "()": "portal.logging.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": formatter,
+                "filters": ["request_id", "client_errors", "mask_secrets"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"handlers": ["console"], "level": level, "propagate": False},
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # urllib3's debug lines hold whole URLs; masked anyway, but not wanted at all.
+            "urllib3": {"level": "WARNING"},
+        },
+    }

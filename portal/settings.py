@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logging import logging_config
+
 # Lets admin and form classes be written with their type parameters (ModelAdmin[Brand]).
 django_stubs_ext.monkeypatch()
 
@@ -82,8 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
-    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py): the
-    # security middleware does, for its HTTPS redirect.
+    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py).
     "portal.guards.HostGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -206,30 +207,12 @@ CONTENT_SECURITY_POLICY = {
 
 # Browser features no page of the portal uses, refused to it and to anything it could embed
 # (django-permissions-policy). PDFs open by navigation, as documents of the upstream's own.
-PERMISSIONS_POLICY: dict[str, list[str]] = {
-    feature: []
-    for feature in (
-        "accelerometer",
-        "autoplay",
-        "bluetooth",
-        "browsing-topics",
-        "camera",
-        "display-capture",
-        "geolocation",
-        "gyroscope",
-        "hid",
-        "idle-detection",
-        "magnetometer",
-        "microphone",
-        "midi",
-        "payment",
-        "publickey-credentials-get",
-        "screen-wake-lock",
-        "serial",
-        "usb",
-        "xr-spatial-tracking",
-    )
-}
+_UNUSED_FEATURES = (
+    "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation "
+    "gyroscope hid idle-detection magnetometer microphone midi payment publickey-credentials-get "
+    "screen-wake-lock serial usb xr-spatial-tracking"
+)
+PERMISSIONS_POLICY: dict[str, list[str]] = {name: [] for name in _UNUSED_FEATURES.split()}
 
 # The languages the portal ships (locale/); each brand offers some of them. The names are
 # written in their own language, as a language switcher shows them.
@@ -314,37 +297,4 @@ LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Request lines and upstream URLs carry tokens in query strings: every record is masked
-    # before any handler writes it. Every record also carries the request id, and a 4xx
-    # answer is one line without a traceback.
-    "filters": {
-        "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
-        "request_id": {"()": "portal.logging.RequestIdFilter"},
-        "client_errors": {"()": "portal.logging.ClientErrorFilter"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
-        "json": {
-            "()": "portal.logging.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "client_errors", "mask_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # urllib3's debug lines hold whole URLs; masked anyway, but not wanted at all.
-        "urllib3": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, formatter=LOG_FORMAT)

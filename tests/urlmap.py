@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.child import BASE_DIR
+from harness import BASE_DIR
 
 _MAP = (BASE_DIR / "docs" / "architecture.md").read_text()
 MAP_URLS = [
