@@ -4,6 +4,10 @@
 - Idempotent GETs are retried with backoff on connection errors and 502/503/504;
   registerByToken and other POSTs never are: a POST whose answer was lost may have been
   processed, and the caller decides what a retry means.
+- Throttling ([docs] 409 with Retry-After; 429) is `Throttled`; a GET waits and asks once more
+  when the wait fits the page's deadline.
+- Every call says `Accept` (some endpoints answer HTML without it) and `X-Use-Timezone: true`
+  (dates in the space's local time, as the official portal asks).
 - Tokens travel as query parameters and are never logged: log lines name the path only.
 """
 
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -25,6 +30,7 @@ from urllib3.util.retry import Retry
 from portal.upstream.context import upstream_target
 from portal.upstream.errors import (
     NotFound,
+    Throttled,
     TokenRejected,
     UnexpectedAnswer,
     UpstreamError,
@@ -88,19 +94,88 @@ def _read_capped(response: requests.Response, *, deadline: float) -> bytes:
     return bytes(body)
 
 
+def retry_after_seconds(value: str | None) -> int:
+    """Retry-After as whole seconds (delta-seconds or an HTTP date), 1 to 3600; 1 if absent."""
+    if value and value.strip().isdigit():
+        seconds = int(value.strip()[:6])
+    else:
+        try:
+            when = parsedate_to_datetime(value or "")
+            seconds = int(when.timestamp() - time.time() + 0.999)
+        except (TypeError, ValueError):
+            seconds = 1
+    return min(max(seconds, 1), 3600)
+
+
+def _throttled(status: int, headers: Any) -> int | None:
+    """The wait a throttling answer asks for; None when the answer is no throttling.
+
+    [docs] Nexudus throttles with 409 and Retry-After; a 409 without it is a conflict, which
+    the caller reads. 429 is what proxies in front of an API say.
+    """
+    if status == 429 or (status == 409 and "Retry-After" in headers):
+        return retry_after_seconds(headers.get("Retry-After"))
+    return None
+
+
+def _wait_fits(seconds: int) -> bool:
+    deadline = upstream_target().deadline
+    if deadline is None:
+        deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
+    return time.monotonic() + seconds < deadline
+
+
 def send(
     method: Literal["GET", "POST"],
     path: str,
     *,
     params: dict[str, str | int] | None = None,
     form: dict[str, str] | None = None,
+    json_body: Any = None,
     bearer: str | None = None,
     expect: Literal["json", "pdf"] = "json",
 ) -> tuple[int, bytes]:
-    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
+    """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
+
+    Throttled: a GET waits for Retry-After and asks once more when that fits the page's
+    deadline; otherwise (and for POSTs) `Throttled` carries the wait to the page.
+    """
+    for attempt in (1, 2):
+        status, headers, body = _send_once(
+            method,
+            path,
+            params=params,
+            form=form,
+            json_body=json_body,
+            bearer=bearer,
+            expect=expect,
+        )
+        wait = _throttled(status, headers)
+        if wait is None:
+            return _checked(method, path, status, headers, body, expect=expect)
+        if method != "GET" or attempt == 2 or not _wait_fits(wait):
+            logger.warning("upstream %s %s throttled: retry after %s s", method, path, wait)
+            raise Throttled(f"{method} {path}: throttled ({status})", retry_after=wait)
+        logger.info("upstream %s %s throttled: waiting %s s once", method, path, wait)
+        time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _send_once(
+    method: Literal["GET", "POST"],
+    path: str,
+    *,
+    params: dict[str, str | int] | None,
+    form: dict[str, str] | None,
+    json_body: Any,
+    bearer: str | None,
+    expect: Literal["json", "pdf"],
+) -> tuple[int, Any, bytes]:
     target = upstream_target()
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
+        # [docs] dates in the space's local time, as the official portal asks for them.
+        "X-Use-Timezone": "true",
         # The page's language: an upstream that honours it formats amounts and writes
         # messages in it (the sandbox does).
         "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -117,6 +192,7 @@ def send(
             target.base_url + path,
             params=params,
             data=form,
+            json=json_body,
             headers=headers,
             timeout=(connect, read),
             stream=True,
@@ -125,7 +201,7 @@ def send(
             status = response.status_code
             # From the headers on (after any retries), the body has `read` seconds to arrive.
             body = _read_capped(response, deadline=time.monotonic() + read)
-            content_type = response.headers.get("Content-Type", "")
+            answer_headers = response.headers
     except requests.Timeout as error:
         logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: timeout") from None
@@ -141,7 +217,12 @@ def send(
         raise
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
+    return status, answer_headers, body
 
+
+def _checked(
+    method: str, path: str, status: int, headers: Any, body: bytes, *, expect: str
+) -> tuple[int, bytes]:
     if status == 401:
         raise TokenRejected(f"{method} {path}: 401")
     if status == 404:
@@ -151,6 +232,8 @@ def send(
     if status not in (200, 400, 409):
         raise UnexpectedAnswer(f"{method} {path}: status {status}")
     wanted = "application/pdf" if expect == "pdf" else "application/json"
+    content_type = headers.get("Content-Type", "")
+    # [docs] a portal domain answers the single-page app's HTML: an error, never data.
     if status == 200 and not content_type.startswith(wanted):
         raise UnexpectedAnswer(f"{method} {path}: {content_type or 'no content type'}")
     return status, body
