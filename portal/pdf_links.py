@@ -32,7 +32,8 @@ class PdfLink:
     url: str
 
 
-def _upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
+def upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
+    """`{scheme}://{web address}{publicBaseUrl}{path}?{params}` of the active brand."""
     brand = brand_current()
     return (
         f"{brand.pdf_link_scheme}://{web_address}{brand.public_base_url}{path}?{urlencode(params)}"
@@ -54,12 +55,12 @@ def web_address(invoice: upstream.InvoicePreview) -> str:
 def pdf_by_token_url(*, invoice: upstream.InvoicePreview, token: str) -> str:
     """The guest's PDF link: `token` is the basket GUID or registerByToken's Token."""
     path = endpoints.pdf_by_token(invoice.id)
-    return _upstream_link(web_address=web_address(invoice), path=path, params={"token": token})
+    return upstream_link(web_address=web_address(invoice), path=path, params={"token": token})
 
 
 def statement_pdf_url(*, web_address: str, media_jwt: str) -> str:
     path = endpoints.STATEMENT_PDF
-    return _upstream_link(web_address=web_address, path=path, params={"t": media_jwt})
+    return upstream_link(web_address=web_address, path=path, params={"t": media_jwt})
 
 
 def portal_pdf_link(invoice: upstream.InvoicePreview) -> PdfLink:
@@ -97,7 +98,7 @@ def media_jwt_links(
         if known is None:
             continue
         web_address, number = known
-        url = _upstream_link(
+        url = upstream_link(
             web_address=web_address, path=endpoints.pdf(invoice_id), params={"t": media_jwt}
         )
         links.append(PdfLink(invoice_id=invoice_id, number=number, url=url))

@@ -127,8 +127,10 @@ SCHEMAS: dict[str, Any] = {
     "Business": _object(
         {
             "Id": WHOLE,
+            "UniqueId": TEXT,
             "Name": TEXT,
             "WebAddress": TEXT,
+            "NativeHomeUrl": NULLABLE_TEXT,
             "Currency": _ref("Currency"),
             "LanguageCulture": TEXT,
             "TimeZone": TEXT,

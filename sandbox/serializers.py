@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import uuid
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -84,8 +85,11 @@ def currency(business: Business) -> dict[str, str]:
 def business_json(business: Business, *, host: str) -> dict[str, Any]:
     return {
         "Id": business.pk,
+        "UniqueId": str(uuid.uuid5(uuid.NAMESPACE_URL, f"sandbox-business-{business.pk}")),
         "Name": business.name,
         "WebAddress": web_address(business, host),
+        # [docs] The address of a native app's home; the sandbox has none.
+        "NativeHomeUrl": None,
         "Currency": currency(business),
         "LanguageCulture": business.language_culture,
         "TimeZone": business.time_zone,

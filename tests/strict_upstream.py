@@ -97,6 +97,11 @@ class StrictState:
     # The next this-many calls answer 409 with this Retry-After.
     throttle_next: int = 0
     throttle_seconds: int = 1
+    # For the operators' check: the web address the business and invoices name (a bare slug
+    # by default), fields left out of every record, and HTML for everything (a portal domain).
+    web_address: str = SLUG
+    drop_from_records: set[str] = field(default_factory=set)
+    html: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def throttled(self) -> bool:
@@ -128,7 +133,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, status: int, body: Any = None, **headers: str) -> None:
         wants_json = "application/json" in self.headers.get("Accept", "")
-        if status == 200 and not wants_json:
+        if self.state.html or (status == 200 and not wants_json):
+            status = 200
             # [docs] Some endpoints answer the single-page app's HTML without the Accept.
             payload, kind = b"<!doctype html><title>Portal</title>", "text/html; charset=utf-8"
         elif body is None:
@@ -162,7 +168,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         email = self._bearer_email()
         if path == "/api/public/businesses/current":
-            self._answer(200, {"Id": 7, "Name": "Strict Space", "WebAddress": SLUG, "Extra": 1})
+            business = {"Id": 7, "Name": "Strict Space", "WebAddress": self.state.web_address}
+            self._answer(200, business | {"Extra": 1})
         elif path == "/api/sys/businesses/7/colors":
             colors = {"primaryColor": "#0b5394", "textColor": "#111111", "logoColor": "#abc"}
             self._answer(200, colors) if email else self._answer(401)
@@ -170,6 +177,10 @@ class _Handler(BaseHTTPRequestHandler):
             self._checkout_status(query.get("token", [""])[0])
         elif path == f"{INVOICES}/my":
             records = [_preview(1, paid=True), _preview(2, paid=False)]
+            for record in records:
+                record["BusinessWebAddress"] = self.state.web_address
+                for name in self.state.drop_from_records:
+                    record.pop(name, None)
             self._answer(200, _envelope(records)) if email else self._answer(401)
         elif path == "/api/auth/media/customer":
             self._answer(
@@ -177,8 +188,17 @@ class _Handler(BaseHTTPRequestHandler):
             ) if email else self._answer(401)
         elif path in (f"{INVOICES}/1", f"{INVOICES}/2"):
             self._answer(200, _detail(int(path.rsplit("/", 1)[1]))) if email else self._answer(401)
+        elif path in (f"{INVOICES}/1/pdf", f"{INVOICES}/statements/pdf") and query.get("t"):
+            self._pdf()
         else:
             self._answer(404)
+
+    def _pdf(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", "8")
+        self.end_headers()
+        self.wfile.write(b"%PDF-1.4")
 
     def _checkout_status(self, token: str) -> None:
         """[ours] The one call no public source names: our shape, the invoice minimal."""

@@ -141,7 +141,7 @@ def send(
     deadline; otherwise (and for POSTs) `Throttled` carries the wait to the page.
     """
     for attempt in (1, 2):
-        status, headers, body = _send_once(
+        status, headers, body = send_raw(
             method,
             path,
             params=params,
@@ -161,7 +161,7 @@ def send(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def _send_once(
+def send_raw(
     method: Literal["GET", "POST"],
     path: str,
     *,
@@ -171,6 +171,8 @@ def _send_once(
     bearer: str | None,
     expect: Literal["json", "pdf"],
 ) -> tuple[int, Any, bytes]:
+    """One request as it is answered: status, headers and body (for `send` and the operators'
+    check); transport failures are UpstreamUnavailable, an oversized body UnexpectedAnswer."""
     target = upstream_target()
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
