@@ -11,6 +11,7 @@ import responses
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.cache import cache
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal import accounts
 from portal.upstream import endpoints
@@ -131,3 +132,15 @@ def test_a_refresh_refused_after_another_request_rotated(
     upstream_http.post(TOKEN_URL, status=400, json={"error": "invalid_grant"})
     assert accounts.customer_bearer(session=stale) == NEW_ACCESS
     assert stale[accounts.SESSION_KEY]["refresh_token"] == NEW_REFRESH
+
+
+def test_wrong_codes_count_as_failed_sign_ins(
+    client: Client, mocked: responses.RequestsMock, settings: SettingsWrapper
+) -> None:
+    settings.SIGN_IN_MAX_FAILURES = 3
+    mocked.post(TOKEN_URL, status=400, json={"error": "two_factor_auth_check"})
+    client.post("/en/sign-in", {"email": EMAIL, "password": PASSWORD})
+    statuses = [client.post("/en/sign-in/code", {"code": "111111"}).status_code for _ in range(4)]
+    # The right password did not count; three wrong codes did, and the fourth is not asked.
+    assert statuses == [400, 400, 400, 429]
+    assert len(_forms(mocked)) == 4
