@@ -40,7 +40,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
 # request.is_secure(); sign-in rate limits then take the client address from the last
-# X-Forwarded-For entry, the one the proxy appended (portal.accounts.client_address).
+# X-Forwarded-For entry, the one the proxy appended (portal.sign_in_limits.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -234,6 +234,10 @@ GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
 UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
+# How long a page may take before it answers: a throttled upstream GET ([docs] 409 with
+# Retry-After) waits and asks once more only when the wait fits; otherwise the page says
+# "busy, try again in a moment" with the upstream's Retry-After.
+UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=3.0)
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
 UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").
