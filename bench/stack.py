@@ -86,6 +86,9 @@ def running(tmp: Path) -> Iterator[Stack]:
         DJANGO_SETTINGS_MODULE="portal.settings",
         SANDBOX_ENABLED="true",
         SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
+        # The load is the portal's: a tenant's rate limits (409s) would measure those.
+        SANDBOX_RATE_LIMITS="off",
+        SANDBOX_WRITE_RATE_LIMITS="off",
         WEB_CONCURRENCY=str(SANDBOX_WORKERS),
     )
     portal = _server(

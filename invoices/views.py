@@ -56,7 +56,10 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         except UPSTREAM_FAILURES as error:
             failure = upstream_failure(error, where=request.path)
             context = {"kind": failure.kind}
-            return render(request, "invoices/error.html", context, status=failure.status)
+            response = render(request, "invoices/error.html", context, status=failure.status)
+            if failure.retry_after:
+                response["Retry-After"] = str(failure.retry_after)
+            return response
 
     return wrapper
 
@@ -161,9 +164,11 @@ def links(request: HttpRequest) -> HttpResponse:
         html = render_to_string("invoices/_signed_out.html", next_url, request=request)
         return HttpResponseStopPolling(html)
     except UPSTREAM_FAILURES as error:
-        # The links on the page stay as they are; the poll tries again soon.
+        # The links on the page stay as they are; the poll tries again soon (when a busy
+        # upstream says so, no sooner than it asks).
         logger.warning("links not refreshed: %s", error)
-        return render(request, "invoices/_links.html", {"refresh_in": 10, "links": []})
+        wait = error.retry_after if isinstance(error, upstream.Throttled) else 10
+        return render(request, "invoices/_links.html", {"refresh_in": max(wait, 10), "links": []})
     context = {
         "links": pdf_links.media_jwt_links(
             session=request.session, invoice_ids=ids, media_jwt=token.jwt

@@ -1,5 +1,5 @@
 """The operators' admin, guarded: served only on the hosts ADMIN_HOSTS names, and its sign-in
-limited by the same limiter as customers' (portal.accounts), counted across every host and
+limited by the same limiter as customers' (portal.sign_in_limits), counted across every host and
 worker in the shared cache, before Django's authentication backend sees the password.
 
 An admin can repoint a brand's upstream, and so collect that brand's customers' passwords:
@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.request import split_domain_port, validate_host
 from django.utils.translation import gettext_lazy as _
 
-from portal import accounts
+from portal.sign_in_limits import TooManyAttempts, attempt_counted
 
 ADMIN_PATH = "/admin/"
 # One scope for every host: the admin's accounts are the same whichever brand's host it is on.
@@ -48,7 +48,7 @@ class AdminHostMiddleware:
 
 
 class LimitedAuthenticationForm(AdminAuthenticationForm):
-    """Counts each attempt (portal.accounts.attempt_counted) before the password is checked;
+    """Counts each attempt (portal.sign_in_limits.attempt_counted) before the password is checked;
     past the limits the password is never checked."""
 
     error_messages = {
@@ -61,10 +61,8 @@ class LimitedAuthenticationForm(AdminAuthenticationForm):
         if self.request is None or not username or not self.cleaned_data.get("password"):
             return super().clean()
         try:
-            attempt = accounts.attempt_counted(
-                request=self.request, scope=ADMIN_SCOPE, name=str(username)
-            )
-        except accounts.TooManyAttempts:
+            attempt = attempt_counted(request=self.request, scope=ADMIN_SCOPE, name=str(username))
+        except TooManyAttempts:
             raise ValidationError(
                 self.error_messages["too_many_attempts"], code="too_many_attempts"
             ) from None

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from portal.logging import REQUEST_ID_KEY, request_id
@@ -28,7 +30,8 @@ class RequestIdMiddleware:
         request.META[REQUEST_ID_KEY] = current
         token = request_id.set(current)
         try:
-            with upstream_bound(request_id=current):
+            deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
+            with upstream_bound(request_id=current, deadline=deadline):
                 response = self.get_response(request)
         finally:
             request_id.reset(token)

@@ -42,13 +42,12 @@ if not SECRET_KEY:
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
 # request.is_secure(); sign-in rate limits then take the client address from the last
-# X-Forwarded-For entry, the one the proxy appended (portal.accounts.client_address).
+# X-Forwarded-For entry, the one the proxy appended (portal.sign_in_limits.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-# The hosts that serve the admin (ALLOWED_HOSTS patterns); empty: every allowed host. Other
-# hosts answer /admin/ with a 404. Its sign-in is limited as customers' is (SIGN_IN_*).
+# Hosts that serve /admin/ (ALLOWED_HOSTS patterns; empty: all); elsewhere it is a 404.
 ADMIN_HOSTS: list[str] = [host.lower() for host in env.list("ADMIN_HOSTS", default=[])]
 
 # The port `make run` serves on; it is also where the mounted sandbox answers by default.
@@ -78,13 +77,12 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
-    # HEAD answers without a body, whichever middleware made them (portal/guards.py).
+    # portal/guards.py: HEAD answers bodiless; below, a refused Host before anything reads it.
     "portal.guards.HeadWithoutBodyMiddleware",
     # Headers of every answer, the guard's refusals included (docs/security.md).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
-    # A Host that ALLOWED_HOSTS refuses, before anything reads it (portal/guards.py).
     "portal.guards.HostGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -92,9 +90,8 @@ MIDDLEWARE = [
     # The brand (from the Host header) before the language: it says which languages exist.
     "portal.brands.middleware.BrandMiddleware",
     "portal.brands.middleware.BrandLocaleMiddleware",
-    # Methods and form bodies, on the brand's pages and before CSRF reads the body.
+    # Methods and form bodies before CSRF reads the body; /admin/ only on ADMIN_HOSTS.
     "portal.guards.RequestGuardMiddleware",
-    # /admin/ only on the hosts ADMIN_HOSTS names (portal/admin_site.py).
     "portal.admin_site.AdminHostMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -205,8 +202,7 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Browser features no page of the portal uses, refused to it and to anything it could embed
-# (django-permissions-policy). PDFs open by navigation, as documents of the upstream's own.
+# Browser features no page uses, refused to it and what it embeds (django-permissions-policy).
 _UNUSED_FEATURES = (
     "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation "
     "gyroscope hid idle-detection magnetometer microphone midi payment publickey-credentials-get "
@@ -260,6 +256,10 @@ GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
 UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
+# How long a page may take before it answers: a throttled upstream GET ([docs] 409 with
+# Retry-After) waits and asks once more only when the wait fits; otherwise the page says
+# "busy, try again in a moment" with the upstream's Retry-After.
+UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=3.0)
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
 UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").

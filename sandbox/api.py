@@ -7,7 +7,6 @@ present but not accepted is a 401; an invoice the caller may not see is a 404.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -20,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import pdf, serializers, services
+from sandbox import pdf, serializers, services, throttling
 from sandbox.models import BasketSession, Business, Customer, Invoice
 from sandbox.tokens import Audience, token_subject
 
@@ -60,10 +59,15 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
+            # [docs] Rate limits (409 with Retry-After), then dates as X-Use-Timezone asks.
+            refused = throttling.throttled(request)
+            if refused is not None:
+                return refused
+            local = request.headers.get("X-Use-Timezone", "").lower() == "true"
             # Messages, amounts and dates in the caller's language (Accept-Language), as the
             # portal asks for the page it renders.
             language = translation.get_language_from_request(request)
-            with translation.override(language):
+            with translation.override(language), serializers.local_times(local):
                 try:
                     answer: HttpResponse = view(request, *args, **kwargs)
                 except Refusal as refusal:
@@ -179,7 +183,11 @@ def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
             business=_business(request), invoice_id=number, guid=_guid(raw)
         )
     except services.RegistrationRefused as refused:
-        return error(refused.status, refused.code, refused.message)
+        # [docs] A write call's answer: the ActionConfirmation envelope, with the status.
+        return JsonResponse(
+            serializers.action_confirmation(status=refused.status, message=refused.message),
+            status=refused.status,
+        )
     # "CustomerCreated" is [ours]: the seed answers with Token alone.
     return JsonResponse(
         {"Token": registration.token, "CustomerCreated": registration.customer_created}
@@ -210,40 +218,6 @@ def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 
 # Authenticated customers -------------------------------------------------------------------
-
-
-@endpoint("POST")
-def token(request: HttpRequest) -> HttpResponse:
-    def oauth_error(code: str, description: str) -> JsonResponse:
-        return JsonResponse({"error": code, "error_description": description}, status=400)
-
-    grant = request.POST.get("grant_type")
-    customer: Customer | None
-    if grant == "password":
-        username, password = request.POST.get("username"), request.POST.get("password")
-        if not username or not password:
-            return oauth_error("invalid_request", _("username and password are required."))
-        customer = services.customer_authenticate(
-            business=_business(request), email=username, password=password
-        )
-        if customer is None:
-            return oauth_error("invalid_grant", _("The user name or password is incorrect."))
-    elif grant == "refresh_token":
-        refresh = request.POST.get("refresh_token")
-        if not refresh:
-            return oauth_error("invalid_request", _("refresh_token is required."))
-        subject = token_subject(token=refresh, audience=Audience.REFRESH)
-        customers = Customer.objects.filter(business=_business(request), portal_access=True)
-        customer = (
-            customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
-        )
-        if customer is None:
-            return oauth_error("invalid_grant", _("The refresh token is invalid or has expired."))
-    elif not grant:
-        return oauth_error("invalid_request", _("grant_type is required."))
-    else:
-        return oauth_error("unsupported_grant_type", _("Use password or refresh_token."))
-    return JsonResponse(services.customer_tokens_issue(customer=customer))
 
 
 _BOOLEANS = {"true": True, "false": False}
@@ -282,19 +256,9 @@ def invoices_my(request: HttpRequest) -> HttpResponse:
     invoices = _invoices().filter(customer=customer, draft=False, **filters)
     total = invoices.count()
     records = invoices[(page - 1) * size : page * size]
-    pages = math.ceil(total / size)
     host = request.get_host()
-    return JsonResponse(
-        {
-            "Records": [serializers.invoice_preview_json(i, host=host) for i in records],
-            "CurrentPage": page,
-            "CurrentPageSize": size,
-            "TotalItems": total,
-            "TotalPages": pages,
-            "HasNextPage": page < pages,
-            "HasPreviousPage": page > 1,
-        }
-    )
+    previews = [serializers.invoice_preview_json(i, host=host) for i in records]
+    return JsonResponse(serializers.list_envelope(previews, page=page, size=size, total=total))
 
 
 @endpoint("GET")
@@ -343,8 +307,12 @@ def business_colors(request: HttpRequest, business_id: str) -> HttpResponse:
     number = _positive_int(business_id)
     if number is None:
         return error(400, "invalid_business_id", _("The business id must be a number."))
+    # [docs] A customer's bearer only (401 without), and only their own business's.
+    customer = _bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", _("A valid bearer token is required."))
     business = Business.objects.filter(pk=number).first()
-    if business is None:
+    if business is None or business.pk != customer.business_id:
         return error(404, "not_found", _("No such business."))
     return JsonResponse(serializers.colors_json(business))
 

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandbox import conf
+from sandbox import conf, grants
 from sandbox.models import BasketSession, Business, Customer, Invoice, InvoiceLine
 from sandbox.tokens import Audience, token_issue
 
@@ -222,21 +222,8 @@ def customer_authenticate(*, business: Business, email: str, password: str) -> C
 
 
 def customer_tokens_issue(*, customer: Customer) -> dict[str, str | int]:
-    """The body of a successful /api/token answer (OAuth 2.0 password and refresh grants)."""
-    return {
-        "access_token": token_issue(
-            audience=Audience.ACCESS,
-            subject=str(customer.pk),
-            seconds=conf.ACCESS_TOKEN_SECONDS,
-        ),
-        "token_type": "bearer",
-        "expires_in": conf.ACCESS_TOKEN_SECONDS,
-        "refresh_token": token_issue(
-            audience=Audience.REFRESH,
-            subject=str(customer.pk),
-            seconds=conf.REFRESH_TOKEN_SECONDS,
-        ),
-    }
+    """The body of a successful /api/token answer for the default client_id (the email)."""
+    return grants.tokens_issue(customer=customer)
 
 
 def media_token_issue(*, customer: Customer) -> str:
@@ -290,6 +277,7 @@ def demo_seed() -> tuple[Customer, int]:
             "portal_access": True,
         },
     )
+    grants.demo_accounts_seed(business=business, password=DEMO_PASSWORD)
     created = 0
     now = timezone.now()
     for index, (days_ago, paid, credit_note, lines) in enumerate(_DEMO_INVOICES):

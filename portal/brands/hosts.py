@@ -173,6 +173,12 @@ def _brand_lookup(host: str) -> BrandSettings | NoBrand:
     return NoBrand.FOR_HOST
 
 
+def brand_by_slug(slug: str) -> BrandSettings | None:
+    """A configured brand by its short name (commands), read from the database."""
+    record = Brand.objects.prefetch_related("footer_links").filter(slug=slug).first()
+    return _from_record(record) if record is not None else None
+
+
 def brand_logo_file(brand: BrandSettings) -> tuple[bytes, str] | None:
     """An uploaded logo's bytes and content type."""
     record = Brand.objects.filter(slug=brand.key).values("logo", "logo_type").first()

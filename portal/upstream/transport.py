@@ -4,6 +4,10 @@
 - Idempotent GETs are retried with backoff on connection errors and 502/503/504;
   registerByToken and other POSTs never are: a POST whose answer was lost may have been
   processed, and the caller decides what a retry means.
+- Throttling ([docs] 409 with Retry-After; 429) is `Throttled`; a GET waits and asks once more
+  when the wait fits the page's deadline.
+- Every call says `Accept` (some endpoints answer HTML without it) and `X-Use-Timezone: true`
+  (dates in the space's local time, as the official portal asks).
 - Tokens travel as query parameters and are never logged: log lines name the path only.
 """
 
@@ -13,6 +17,7 @@ import json
 import logging
 import threading
 import time
+from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any, Literal
 
@@ -26,6 +31,7 @@ from portal.upstream.context import upstream_target
 from portal.upstream.deadline import DeadlineAdapter, call_deadline
 from portal.upstream.errors import (
     NotFound,
+    Throttled,
     TokenRejected,
     UnexpectedAnswer,
     UpstreamError,
@@ -64,6 +70,12 @@ def pooled_session(*, retrying: bool) -> requests.Session:
     return session
 
 
+@cache
+def waiting_slots() -> threading.BoundedSemaphore:
+    """How many of this process's threads may wait on the upstream at once."""
+    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+
+
 def _read_capped(response: requests.Response) -> bytes:
     limit = settings.UPSTREAM_MAX_BODY_BYTES
     declared = response.headers.get("Content-Length", "")
@@ -87,14 +99,85 @@ def _read_capped(response: requests.Response) -> bytes:
     return bytes(body)
 
 
-@cache
-def waiting_slots() -> threading.BoundedSemaphore:
-    """How many of this process's threads may wait on the upstream at once."""
-    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+def retry_after_seconds(value: str | None) -> int:
+    """Retry-After as whole seconds (delta-seconds or an HTTP date), 1 to 3600; 1 if absent."""
+    if value and value.strip().isdigit():
+        seconds = int(value.strip()[:6])
+    else:
+        try:
+            when = parsedate_to_datetime(value or "")
+            seconds = int(when.timestamp() - time.time() + 0.999)
+        except (TypeError, ValueError):
+            seconds = 1
+    return min(max(seconds, 1), 3600)
 
 
-def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int, bytes]:
+def _throttled(status: int, headers: Any) -> int | None:
+    """The wait a throttling answer asks for; None when the answer is no throttling.
+
+    [docs] Nexudus throttles with 409 and Retry-After; a 409 without it is a conflict, which
+    the caller reads. 429 is what proxies in front of an API say.
+    """
+    if status == 429 or (status == 409 and "Retry-After" in headers):
+        return retry_after_seconds(headers.get("Retry-After"))
+    return None
+
+
+def _wait_fits(seconds: int) -> bool:
+    deadline = upstream_target().deadline
+    if deadline is None:
+        deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
+    return time.monotonic() + seconds < deadline
+
+
+def send(
+    method: Literal["GET", "POST"],
+    path: str,
+    *,
+    params: dict[str, str | int] | None = None,
+    form: dict[str, str] | None = None,
+    json_body: Any = None,
+    bearer: str | None = None,
+    expect: Literal["json", "pdf"] = "json",
+) -> tuple[int, bytes]:
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
+
+    Throttled: a GET waits for Retry-After and asks once more when that fits the page's
+    deadline; otherwise (and for POSTs) `Throttled` carries the wait to the page.
+    """
+    for attempt in (1, 2):
+        status, headers, body = send_raw(
+            method,
+            path,
+            params=params,
+            form=form,
+            json_body=json_body,
+            bearer=bearer,
+            expect=expect,
+        )
+        wait = _throttled(status, headers)
+        if wait is None:
+            return _checked(method, path, status, headers, body, expect=expect)
+        if method != "GET" or attempt == 2 or not _wait_fits(wait):
+            logger.warning("upstream %s %s throttled: retry after %s s", method, path, wait)
+            raise Throttled(f"{method} {path}: throttled ({status})", retry_after=wait)
+        logger.info("upstream %s %s throttled: waiting %s s once", method, path, wait)
+        time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def send_raw(
+    method: Literal["GET", "POST"],
+    path: str,
+    *,
+    params: dict[str, str | int] | None,
+    form: dict[str, str] | None,
+    json_body: Any,
+    bearer: str | None,
+    expect: Literal["json", "pdf"],
+) -> tuple[int, Any, bytes]:
+    """One request as it is answered: status, headers and body (for `send` and the operators'
+    check); transport failures are UpstreamUnavailable, an oversized body UnexpectedAnswer.
 
     Refused at once, without asking, while UPSTREAM_CONCURRENCY calls of this process already
     wait on the upstream: a hanging upstream then costs a few threads, never all of them.
@@ -104,7 +187,7 @@ def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int,
         logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
         raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
     try:
-        return _exchange(method, path, **kwargs)
+        return _exchange(method, path, params, form, json_body, bearer, expect)
     finally:
         slots.release()
 
@@ -112,15 +195,17 @@ def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int,
 def _exchange(
     method: Literal["GET", "POST"],
     path: str,
-    *,
-    params: dict[str, str | int] | None = None,
-    form: dict[str, str] | None = None,
-    bearer: str | None = None,
-    expect: Literal["json", "pdf"] = "json",
-) -> tuple[int, bytes]:
+    params: dict[str, str | int] | None,
+    form: dict[str, str] | None,
+    json_body: Any,
+    bearer: str | None,
+    expect: Literal["json", "pdf"],
+) -> tuple[int, Any, bytes]:
     target = upstream_target()
     headers = {
         "Accept": "application/pdf" if expect == "pdf" else "application/json",
+        # [docs] dates in the space's local time, as the official portal asks for them.
+        "X-Use-Timezone": "true",
         # The page's language: an upstream that honours it formats amounts and writes
         # messages in it (the sandbox does).
         "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
@@ -139,6 +224,7 @@ def _exchange(
                 target.base_url + path,
                 params=params,
                 data=form,
+                json=json_body,
                 headers=headers,
                 timeout=(connect, read),
                 stream=True,
@@ -147,7 +233,7 @@ def _exchange(
         ):
             status = response.status_code
             body = _read_capped(response)
-            content_type = response.headers.get("Content-Type", "")
+            answer_headers = response.headers
     except requests.Timeout as error:
         logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
         raise UpstreamUnavailable(f"{method} {path}: timeout") from None
@@ -172,7 +258,12 @@ def _exchange(
         raise
     elapsed_ms = (time.monotonic() - started) * 1000
     logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
+    return status, answer_headers, body
 
+
+def _checked(
+    method: str, path: str, status: int, headers: Any, body: bytes, *, expect: str
+) -> tuple[int, bytes]:
     if status == 401:
         raise TokenRejected(f"{method} {path}: 401")
     if status == 404:
@@ -182,6 +273,8 @@ def _exchange(
     if status not in (200, 400, 409):
         raise UnexpectedAnswer(f"{method} {path}: status {status}")
     wanted = "application/pdf" if expect == "pdf" else "application/json"
+    content_type = headers.get("Content-Type", "")
+    # [docs] a portal domain answers the single-page app's HTML: an error, never data.
     if status == 200 and not content_type.startswith(wanted):
         raise UnexpectedAnswer(f"{method} {path}: {content_type or 'no content type'}")
     return status, body

@@ -83,6 +83,24 @@ def _signed_in(page: Page, language: str) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def _password_step(page: Page, language: str, email: str) -> None:
+    page.goto(f"/{language}/sign-in")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", "demo-password")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def sign_in_code(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _password_step(page, language, "demo-2fa@example.com")
+
+
+def password_reset_required(
+    page: Page, portal: str, language: str, settings: SettingsWrapper
+) -> None:
+    _password_step(page, language, "demo-reset@example.com")
+
+
 def my_invoices(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     _signed_in(page, language)
 
@@ -109,6 +127,8 @@ STATES: list[State] = [
     home,
     sign_in_form,
     sign_in_refused,
+    sign_in_code,
+    password_reset_required,
     my_invoices,
     invoice,
     page_not_found,

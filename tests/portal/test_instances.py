@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from harness import BASE_DIR, demo_sign_in, free_port, python_in
+from portal import accounts
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -94,6 +95,11 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
         "DJANGO_SETTINGS_MODULE": "portal.settings",
         "SECRET_KEY": "two-instances-share-this-secret",
         "SANDBOX_ENABLED": "true",
+        # Raised: every request here comes from one address (sandbox/conf.py).
+        "SANDBOX_RATE_LIMITS": "100000/m",
+        "SANDBOX_WRITE_RATE_LIMITS": "100000/m",
+        # Access tokens the portal refreshes 3 s after sign-in (30 s before their expiry).
+        "SANDBOX_ACCESS_TOKEN_SECONDS": str(accounts.REFRESH_MARGIN_SECONDS + 3),
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "false",
         "SECURE_SSL_REDIRECT": "false",
@@ -211,3 +217,32 @@ def test_media_jwt_cache_is_shared(instances: Instances) -> None:
             pdf = browser.get(f"{base}/en/invoices/1/pdf", timeout=10)
             assert pdf.headers["Content-Type"] == "application/pdf"
     assert instances.upstream_calls(media) - before == 1
+
+
+def test_refreshes_racing_across_both_keep_the_customer_signed_in(instances: Instances) -> None:
+    """[docs] The upstream rotates refresh tokens, so of two refreshes with one token the
+    second fails: requests of one session racing on both instances refresh once, and the
+    customer stays signed in. The sandbox checks client_id and rotation as Nexudus does."""
+    grants = r"POST /sandbox/api/token"
+    with requests.Session() as browser:
+        _sign_in(browser, instances.a)
+        cookies = browser.cookies.get_dict()
+    before = instances.upstream_calls(grants)
+    time.sleep(3.5)  # the access token is now due for a refresh
+
+    def load(index: int) -> tuple[int, str]:
+        with requests.Session() as tab:
+            tab.cookies.update(cookies)
+            base = (instances.a, instances.b)[index % 2]
+            page = tab.get(f"{base}/en/invoices/", timeout=30)
+            return page.status_code, page.url
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(load, range(8)))
+    assert all(status == 200 for status, _url in results), results
+    assert all(url.endswith("/en/invoices/") for _status, url in results), results
+    assert instances.upstream_calls(grants) - before == 1
+    # Signed in still, with the rotated tokens, on both.
+    for index in range(2):
+        status, url = load(index)
+        assert (status, url.endswith("/en/invoices/")) == (200, True)

@@ -49,6 +49,9 @@ def _servers(tmp: Path, *, upstream: str = "") -> tuple[Server, Server]:
             DATABASE_URL=f"sqlite:///{tmp / 'sandbox.sqlite3'}",
             SANDBOX_ENABLED="true",
             SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
+            # What is tested is the portal's sharing across workers, not a tenant's limits.
+            SANDBOX_RATE_LIMITS="off",
+            SANDBOX_WRITE_RATE_LIMITS="off",
             STATIC_ROOT=str(tmp),
         ),
         log=tmp / "sandbox.log",

@@ -77,7 +77,11 @@ def test_customer_without_password_cannot_sign_in(client: Client, purchase: Purc
         ({"grant_type": "password", "username": "demo@example.com"}, "invalid_request"),
         ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
         ({"grant_type": "refresh_token"}, "invalid_request"),
-        ({"grant_type": "refresh_token", "refresh_token": "garbage"}, "invalid_grant"),
+        ({"grant_type": "refresh_token", "refresh_token": "garbage"}, "invalid_client"),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "garbage", "client_id": "c"},
+            "invalid_grant",
+        ),
     ],
 )
 def test_token_errors(
@@ -90,15 +94,24 @@ def test_token_errors(
 
 def test_refresh_grant(client: Client, demo_customer: Customer) -> None:
     tokens = _sign_in(client).json()
+    # Signed in without a client_id: Nexudus's default, the email, is the one to send.
     response = client.post(
-        TOKEN, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        TOKEN,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "demo@example.com",
+        },
     )
     assert response.status_code == 200
     fresh = response.json()["access_token"]
     assert fresh != tokens["access_token"]
     assert client.get(MEDIA, headers=_bearer(fresh)).status_code == 200
     # An access token is not a refresh token.
-    misuse = client.post(TOKEN, {"grant_type": "refresh_token", "refresh_token": fresh})
+    misuse = client.post(
+        TOKEN,
+        {"grant_type": "refresh_token", "refresh_token": fresh, "client_id": "demo@example.com"},
+    )
     assert misuse.status_code == 400
 
 
@@ -299,7 +312,12 @@ def test_business_current(client: Client, business: Any) -> None:
     assert set(body) >= {"Id", "LanguageCulture", "TimeZone", "Address", "TownCity", "PostalCode"}
 
 
-def test_business_colors(client: Client, business: Any) -> None:
+def test_business_colors(client: Client, demo_customer: Customer) -> None:
+    business = demo_customer.business
+    # [docs] A customer's bearer only.
+    assert client.get(f"{API}/sys/businesses/{business.pk}/colors").status_code == 401
+    tokens = _sign_in(client).json()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens['access_token']}"
     body = client.get(f"{API}/sys/businesses/{business.pk}/colors").json()
     assert body == {
         "primaryColor": "#1f5f8b",
