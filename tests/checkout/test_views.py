@@ -20,8 +20,8 @@ from responses import matchers
 
 from checkout.views import POLL_DELAYS
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import api_calls, upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import api_calls, upstream_url
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

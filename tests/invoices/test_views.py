@@ -7,8 +7,6 @@ import gzip
 import json
 import logging
 import re
-import time
-from collections.abc import Iterator
 from html.parser import HTMLParser
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
@@ -17,16 +15,16 @@ import pytest
 import requests
 import responses
 from django.conf import settings
-from django.core.cache import cache
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
 
 from portal import accounts
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import api_calls, upstream_url
-from tests.upstream_data import (
+from tests.helpers import upstream_data
+from tests.helpers.clock import Clock
+from tests.helpers.upstream import api_calls, upstream_url
+from tests.helpers.upstream_data import (
     ACCESS,
     EMAIL,
     NEW_ACCESS,
@@ -57,33 +55,6 @@ SIGNED_OUT_TEXT = "Your session has ended."
 
 
 # Fixtures -----------------------------------------------------------------------------------
-
-
-class Clock:
-    """time.time for everything that reads it: the services, the customers, the locmem cache."""
-
-    def __init__(self, now: float) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterator[Clock]:
-    controlled = Clock(time.time())
-    monkeypatch.setattr(time, "time", controlled)
-    # Only a cache in this process expires by this clock; Redis keeps its own time. Its store
-    # outlives the test, so it is emptied on both sides.
-    settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}
-    }
-    cache.clear()
-    yield controlled
-    cache.clear()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from responses import matchers
 from portal.brands.middleware import SESSION_BRAND
 from portal.models import Brand, BrandHost, FooterLink
 from portal.upstream import endpoints
-from tests import upstream_data
+from tests.helpers import upstream_data
 
 pytestmark = pytest.mark.django_db
 

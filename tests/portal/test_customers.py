@@ -23,9 +23,9 @@ from responses import matchers
 from invoices import services
 from portal import accounts
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import api_calls, upstream_url
-from tests.upstream_data import (
+from tests.helpers import upstream_data
+from tests.helpers.upstream import api_calls, upstream_url
+from tests.helpers.upstream_data import (
     ACCESS,
     EMAIL,
     NEW_ACCESS,

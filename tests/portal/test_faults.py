@@ -18,8 +18,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal.upstream import endpoints
 from portal.upstream.transport import pooled_session as client_sessions
-from tests import upstream_data
 from tests.child import free_port
+from tests.helpers import upstream_data
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 

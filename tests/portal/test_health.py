@@ -11,9 +11,9 @@ import responses
 from django.test import Client, override_settings
 
 from portal.upstream import endpoints
-from tests import upstream_data
 from tests.child import free_port, run_python
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 
 @pytest.fixture

@@ -21,9 +21,9 @@ from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal.upstream import endpoints
-from tests import upstream_data
 from tests.child import BASE_DIR
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 

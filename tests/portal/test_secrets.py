@@ -18,8 +18,8 @@ from django.test import Client
 from portal import accounts
 from portal.upstream import endpoints
 from sandbox import services
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 DEMO_PASSWORD = "demo-password"
 

@@ -12,9 +12,9 @@ import responses
 from django.test import Client, override_settings
 
 from portal.upstream import endpoints
-from tests import upstream_data
 from tests.child import BASE_DIR, run_python
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 
