@@ -79,7 +79,9 @@ def mock_my_invoices(
     return mock.add(responses.GET, MY_URL, json=my_page(records, **paging), match=match)
 
 
-def mock_media(mock: responses.RequestsMock, *jwts: str, token: str = ACCESS) -> responses.BaseResponse:
+def mock_media(
+    mock: responses.RequestsMock, *jwts: str, token: str = ACCESS
+) -> responses.BaseResponse:
     """The media endpoint, answering `jwts` in turn (the last one again once they run out)."""
     queue = list(jwts or (JWT,))
 
@@ -96,7 +98,9 @@ def mock_media(mock: responses.RequestsMock, *jwts: str, token: str = ACCESS) ->
     )
 
 
-def mock_invoice(mock: responses.RequestsMock, invoice_id: int, **answer: Any) -> responses.BaseResponse:
+def mock_invoice(
+    mock: responses.RequestsMock, invoice_id: int, **answer: Any
+) -> responses.BaseResponse:
     """invoices/{id}: the invoice, or `answer` (responses' keywords)."""
     answer = answer or {"json": upstream_data.invoice_detail(invoice_id)}
     url = upstream_url(endpoints.invoice(invoice_id))

@@ -74,6 +74,13 @@ def refresh_grant(
     )
 
 
+def post_sign_in(
+    client: Client, email: str = EMAIL, password: str = PASSWORD, **fields: str
+) -> Response:
+    """Posts the English sign-in form with these fields, whatever the upstream answers."""
+    return client.post("/en/sign-in", {"email": email, "password": password, **fields})
+
+
 def sign_in(
     client: Client,
     mock: responses.RequestsMock | None = None,
