@@ -26,6 +26,8 @@ import pytest
 import requests
 
 from tests.child import BASE_DIR, free_port
+from tests.helpers.html import Page
+from tests.helpers.sign_in import sign_in_over_http
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -154,20 +156,7 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
 
 
 def _sign_in(browser: requests.Session, url: str) -> None:
-    form = browser.get(f"{url}/en/sign-in", timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert csrf
-    done = browser.post(
-        f"{url}/en/sign-in",
-        data={
-            "csrfmiddlewaretoken": csrf.group(1),
-            "email": "demo@example.com",
-            "password": "demo-password",
-        },
-        headers={"Referer": f"{url}/en/sign-in"},
-        timeout=10,
-    )
-    assert done.status_code == 200
+    assert sign_in_over_http(browser, url, timeout=10).status_code == 200
 
 
 def test_both_are_ready(instances: Instances) -> None:
@@ -219,9 +208,8 @@ def test_media_jwt_cache_is_shared(instances: Instances) -> None:
     with requests.Session() as browser:
         _sign_in(browser, instances.b)
         listing = browser.get(f"{instances.a}/en/invoices/", timeout=10).text
-        poll = re.search(r'data-media-links[^>]*hx-get="([^"]+)"', listing)
-        assert poll
-        fragment_path = poll.group(1).replace("&amp;", "&")
+        [poller] = Page(listing).having("data-media-links")
+        fragment_path = poller["hx-get"]
         for base in (instances.a, instances.b, instances.a, instances.b):
             fragment = browser.get(
                 f"{base}{fragment_path}", headers={"HX-Request": "true"}, timeout=10
