@@ -11,10 +11,10 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
 
-from portal.brands.middleware import SESSION_BRAND
 from portal.models import Brand, BrandHost, FooterLink
 from portal.upstream import endpoints
 from tests.helpers import upstream_data
+from tests.helpers.sign_in import asked_to_sign_in, sign_in, signed_in, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -146,22 +146,9 @@ def test_without_brands_every_host_gets_the_default_brand_from_settings(
 def test_a_session_of_one_brand_is_not_valid_under_another(
     client: Client, brands: tuple[Brand, Brand], upstreams: responses.RequestsMock
 ) -> None:
-    upstreams.post(
-        CANAL_API + endpoints.TOKEN,
-        json={
-            "access_token": upstream_data.ACCESS,
-            "refresh_token": upstream_data.REFRESH,
-            "token_type": "bearer",
-            "expires_in": 3600,
-        },
-    )
-    signed_in = client.post(
-        "/en/sign-in",
-        {"email": upstream_data.EMAIL, "password": upstream_data.PASSWORD},
-        HTTP_HOST="portal.canal.example",
-    )
-    assert signed_in.status_code == 302
-    assert client.session[SESSION_BRAND] == "canal"
+    upstreams.post(CANAL_API + endpoints.TOKEN, json=tokens())
+    sign_in(client, HTTP_HOST="portal.canal.example")
+    assert signed_in(client, HTTP_HOST="portal.canal.example")
 
     # The same cookie presented to the other brand's host: a fresh, empty session there.
     response = client.get("/en/invoices/", HTTP_HOST="billing.harbour.example")
@@ -170,7 +157,8 @@ def test_a_session_of_one_brand_is_not_valid_under_another(
     # Canal's bearer token went nowhere, least of all to Harbour's upstream.
     for call in upstreams.calls:
         assert upstream_data.ACCESS not in str(call.request.headers.get("Authorization"))
-    assert client.session.get(SESSION_BRAND) != "canal"
+    # Discarded, not set aside: back at Canal, the customer has to sign in again.
+    assert asked_to_sign_in(client, HTTP_HOST="portal.canal.example")
 
 
 def test_markup_in_brand_fields_and_upstream_data_is_inert(
