@@ -1,11 +1,14 @@
 """Signing a customer in, every way the tests do it, and what a browser then sees.
 
-- `sign_in`: Django's test client posts the sign-in form; given the responses mock, the token
-  endpoint is first told to accept exactly these credentials (`password_grant`).
+- `sign_in`: Django's test client posts the sign-in form and is redirected; given the
+  responses mock, the token endpoint is first told to accept exactly these credentials.
+  `post_sign_in` posts the form whatever comes of it (refusals, limits).
+- `password_grant`, `refresh_grant`: the token endpoint's answers, mocked per grant.
 - `sign_in_over_http`: a browser-like `requests.Session` against a live portal, as the
   sandbox's demo customer unless told otherwise.
 - `sign_in_in_chromium`: Playwright types into the form, as a person does.
 - `signed_in` and `asked_to_sign_in`: whether the next request is a customer's.
+- `tokens_received`: the bearer tokens a live upstream handed out, to look for leaks.
 """
 
 from __future__ import annotations
