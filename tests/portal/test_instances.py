@@ -142,7 +142,8 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
                 try:
                     if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                         break
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):
+                    # Not listening yet, or still loading its workers on a busy machine.
                     pass
                 assert time.monotonic() < deadline, f"{url} did not start"
                 time.sleep(0.2)
