@@ -202,6 +202,9 @@ def _portal_environment(tmp: Path, *, port: int, upstream: str) -> dict[str, str
 
 @pytest.fixture(scope="module")
 def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
+    # At once, before any server is started for nothing.
+    _required(NGINX, "nginx")
+    _required(OPENSSL, "openssl")
     tmp = tmp_path_factory.mktemp("proxy")
     sandbox_port, portal_port, unproxied_port = free_port(), free_port(), free_port()
     sandbox = Server(
