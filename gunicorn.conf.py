@@ -22,10 +22,10 @@ graceful_timeout = 20
 accesslog = "-"
 # %(U)s is the path without the query string: completion and PDF URLs carry tokens there.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'
-# X-Forwarded-Proto is trusted (from FORWARDED_ALLOW_IPS) only with BEHIND_PROXY on, as the
-# settings trust it; otherwise from nobody, loopback included.
-_trusted = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-forwarded_allow_ips = _trusted if settings.BEHIND_PROXY else ""
+# Forwarded headers (X-Forwarded-Proto) only with BEHIND_PROXY on, as the settings trust them,
+# and only from the proxy; otherwise from nobody, loopback included.
+_proxies = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+forwarded_allow_ips = _proxies if settings.BEHIND_PROXY else ""
 
 # gunicorn's own error log names the request line of a failing request, query string included:
 # the portal's mask filter (standard library only) runs on every gunicorn record too.

@@ -58,23 +58,28 @@ def python_in(env: dict[str, str], *args: str, timeout: float) -> subprocess.Com
 
 
 def demo_sign_in(
-    browser: requests.Session, portal: str, *, next_path: str = "", timeout: float = 30
+    browser: requests.Session,
+    portal: str,
+    *,
+    next_path: str = "",
+    email: str = "demo@example.com",
+    password: str = "demo-password",  # noqa: S107  (the sandbox's published demo account)
+    language: str = "en",
+    timeout: float = 30,
 ) -> requests.Response:
-    """Signs the demo customer (sandbox_seed) in through the portal's form, as a browser does,
-    and on to `next_path` if given; answers the form's answer."""
-    form = browser.get(f"{portal}/en/sign-in", timeout=timeout).text
+    """Signs a customer (by default the demo customer of sandbox_seed) in through the portal's
+    form as a browser does: with its CSRF token and the Referer that Django's CSRF check wants
+    over HTTPS, on to `next_path` if given. Answers the page it ends on, after redirects."""
+    form_url = f"{portal}/{language}/sign-in"
+    form = browser.get(form_url, timeout=timeout).text
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
     if token is None:
         raise RuntimeError("no CSRF token on the sign-in page")
-    fields = {
-        "csrfmiddlewaretoken": token.group(1),
-        "email": "demo@example.com",
-        "password": "demo-password",
-    }
+    fields = {"csrfmiddlewaretoken": token.group(1), "email": email, "password": password}
     return browser.post(
-        f"{portal}/en/sign-in",
+        form_url,
         data={**fields, "next": next_path} if next_path else fields,
-        headers={"Referer": f"{portal}/en/sign-in"},
+        headers={"Referer": form_url},
         timeout=timeout,
     )
 

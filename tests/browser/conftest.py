@@ -77,14 +77,6 @@ def purchase_url(portal: str, language: str = "en", **kwargs: object) -> str:
     return services.completion_url(basket=basket, language=language)
 
 
-def sign_in(page: Page, language: str = "en") -> None:
-    page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
-    page.fill("input[name=password]", "demo-password")
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(re.compile(rf"/{language}/invoices/$"))
-
-
 def screenshot(page: Page, name: str) -> None:
     """Writes docs/screenshots/<name>.png when SCREENSHOTS=1 (`make screenshots`)."""
     if os.environ.get("SCREENSHOTS") == "1":

@@ -12,6 +12,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from harness import free_port
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
+from tests.helpers.sign_in import sign_in_in_chromium, submit_sign_in_form
 
 LANGUAGES = ["en", "es", "fr", "de"]
 State = Callable[[Page, str, str, SettingsWrapper], None]
@@ -68,18 +69,12 @@ def sign_in_form(page: Page, portal: str, language: str, settings: SettingsWrapp
 
 
 def sign_in_refused(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
-    page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
-    page.fill("input[name=password]", "not-the-password")
-    page.click("form.stack button[type=submit]")
+    submit_sign_in_form(page, language, password="not-the-password")
     page.wait_for_load_state("networkidle")
 
 
 def _signed_in(page: Page, language: str) -> None:
-    page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
-    page.fill("input[name=password]", "demo-password")
-    page.click("form.stack button[type=submit]")
+    sign_in_in_chromium(page, language)
     page.wait_for_load_state("networkidle")
 
 

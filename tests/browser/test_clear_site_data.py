@@ -7,13 +7,13 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import sign_in
+from tests.helpers.sign_in import sign_in_in_chromium
 
 
 def test_sign_out_leaves_nothing_of_the_customer_in_the_browser(
     page: Page, demo_customer: object
 ) -> None:
-    sign_in(page)
+    sign_in_in_chromium(page)
     page.goto("/en/")
     # Something a page script could have kept: Clear-Site-Data "storage" drops it.
     page.evaluate("localStorage.setItem('kept', 'yes'); sessionStorage.setItem('kept', 'yes')")

@@ -14,8 +14,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal.models import Brand, BrandHost
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 LOGIN = "/admin/login/"

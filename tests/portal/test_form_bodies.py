@@ -16,10 +16,10 @@ import responses
 from django.test import Client
 
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
-from tests.logs import console_output
-from tests.urlmap import EVERY_URL, MAP_URLS
+from tests.helpers import upstream_data
+from tests.helpers.logs import console_output
+from tests.helpers.upstream import upstream_url
+from tests.helpers.urlmap import EVERY_URL, MAP_URLS
 
 pytestmark = pytest.mark.django_db
 

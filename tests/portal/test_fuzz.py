@@ -14,10 +14,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
-from tests.logs import console_output
-from tests.urlmap import EVERY_URL
+from tests.helpers import upstream_data
+from tests.helpers.logs import console_output
+from tests.helpers.sign_in import sign_in
+from tests.helpers.upstream import upstream_url
+from tests.helpers.urlmap import EVERY_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -116,7 +117,8 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
 
 def _signed_in() -> Client:
     client = Client()
-    client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
+    # The upstream fixture accepts any password.
+    sign_in(client)
     return client
 
 

@@ -27,6 +27,7 @@ import requests
 
 from harness import BASE_DIR, demo_sign_in, free_port, python_in
 from portal import accounts
+from tests.helpers.html import Page
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -206,9 +207,8 @@ def test_media_jwt_cache_is_shared(instances: Instances) -> None:
     with requests.Session() as browser:
         _sign_in(browser, instances.b)
         listing = browser.get(f"{instances.a}/en/invoices/", timeout=10).text
-        poll = re.search(r'data-media-links[^>]*hx-get="([^"]+)"', listing)
-        assert poll
-        fragment_path = poll.group(1).replace("&amp;", "&")
+        [poller] = Page(listing).having("data-media-links")
+        fragment_path = poller["hx-get"]
         for base in (instances.a, instances.b, instances.a, instances.b):
             fragment = browser.get(
                 f"{base}{fragment_path}", headers={"HX-Request": "true"}, timeout=10

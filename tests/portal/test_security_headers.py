@@ -8,8 +8,8 @@ import responses
 from django.test import Client
 
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ import pytest
 import requests
 
 from tests.child import run_python
-from tests.servers import Served, served
+from tests.helpers.servers import Served, served
 
 FORMS = ["/en/sign-in", "/en/sign-out", "/admin/login/", "/admin/logout/", "/sandbox/"]
 

@@ -15,9 +15,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal import accounts
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
-from tests.upstream_data import ACCESS, EMAIL, NEW_ACCESS, NEW_REFRESH, PASSWORD, REFRESH
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
+from tests.helpers.upstream_data import ACCESS, EMAIL, NEW_ACCESS, NEW_REFRESH, PASSWORD, REFRESH
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import responses
 
 from portal import upstream
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 MINIMAL = {"Id": 42, "InvoiceNumber": "INV-42", "TotalFormated": "€1.00"}
 

@@ -15,8 +15,8 @@ from responses import matchers
 from portal import upstream
 from portal.upstream import endpoints
 from portal.upstream.transport import pooled_session
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 GUID = "5f0b8d0e-1c2a-4e57-9d3c-2b7a9e4f6a10"
 STATUS_URL = upstream_url(endpoints.CHECKOUT_STATUS)

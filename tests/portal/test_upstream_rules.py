@@ -14,8 +14,8 @@ from responses import matchers
 from portal import upstream
 from portal.upstream import endpoints
 from portal.upstream.transport import retry_after_seconds
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 MY_URL = upstream_url(endpoints.INVOICES_MY)
 TOKEN_URL = upstream_url(endpoints.TOKEN)

@@ -10,15 +10,15 @@ from django.test import Client
 from sandbox import services
 from sandbox.models import Customer, Invoice
 from sandbox.tokens import Audience, token_issue
+from tests.helpers.sign_in import DEMO_EMAIL, DEMO_PASSWORD
 from tests.sandbox.conftest import API, INVOICES, Purchase, pdf_text
 
 TOKEN = f"{API}/token"
 MEDIA = f"{API}/auth/media/customer"
 
 
-def _sign_in(
-    client: Client, username: str = "demo@example.com", password: str = "demo-password"
-) -> Any:
+def _sign_in(client: Client, username: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> Any:
+    """The sandbox's own password grant, as the portal sends it."""
     return client.post(
         TOKEN, {"grant_type": "password", "username": username, "password": password}
     )
@@ -74,7 +74,7 @@ def test_customer_without_password_cannot_sign_in(client: Client, purchase: Purc
     ("data", "error"),
     [
         ({}, "invalid_request"),
-        ({"grant_type": "password", "username": "demo@example.com"}, "invalid_request"),
+        ({"grant_type": "password", "username": DEMO_EMAIL}, "invalid_request"),
         ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
         ({"grant_type": "refresh_token"}, "invalid_request"),
         ({"grant_type": "refresh_token", "refresh_token": "garbage"}, "invalid_client"),
