@@ -242,7 +242,7 @@ def test_every_response_is_private(
 ) -> None:
     response = case(client, mocked)
     assert response.status_code == status
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Robots-Tag"] == "noindex"
     assert "no-store" in response["Cache-Control"]
 

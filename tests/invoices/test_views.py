@@ -234,7 +234,7 @@ def _refresh_in(response: Response) -> int:
 
 
 def _assert_private(response: Response) -> None:
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "no-store" in response["Cache-Control"]
 
 
