@@ -12,6 +12,7 @@ import contextlib
 import hashlib
 import logging
 import time
+from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
@@ -57,12 +58,12 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
-def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
+def _attempt_keys(request: HttpRequest, email: str, scope: str) -> tuple[str, str]:
     client = client_address(request)
     pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
     alone = hashlib.sha256(client.encode()).hexdigest()
     # Per brand: each brand's customers are another upstream's accounts.
-    prefix = f"sign-in:attempts:{brand_current().key}"
+    prefix = f"{scope}:attempts:{brand_current().key}"
     return f"{prefix}:{pair}", f"{prefix}:{alone}"
 
 
@@ -93,8 +94,28 @@ def _uncount(*keys: str) -> None:
             cache.decr(key)
 
 
-def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
-    pair_key, client_key = _attempt_keys(request, email)
+@dataclass(frozen=True)
+class Attempt:
+    """One attempt, counted per client and email and per client (`attempt_counted`)."""
+
+    pair_key: str
+    client_key: str
+
+    def not_counted(self) -> None:
+        """The upstream did not answer: it was no attempt."""
+        _uncount(self.pair_key, self.client_key)
+
+    def succeeded(self) -> None:
+        """A success does not count against this client or email."""
+        cache.delete(self.pair_key)
+        _uncount(self.client_key)
+
+
+def attempt_counted(*, request: HttpRequest, email: str, scope: str = "sign-in") -> Attempt:
+    """Counts an attempt of `scope` (sign-in, a reset link, a new password) within the
+    lockout window; TooManyAttempts past SIGN_IN_MAX_FAILURES per client and email, or past
+    SIGN_IN_MAX_FAILURES_PER_CLIENT per client. Each scope counts on its own."""
+    pair_key, client_key = _attempt_keys(request, email, scope)
     limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, _per_client()))
     # Locked out: refused without counting, so the window is not renewed by waiting users.
     if any(cache.get(key, 0) >= limit for key, limit in limits):
@@ -102,24 +123,32 @@ def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None
     # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
     if any(_count(key) > limit for key, limit in limits):
         raise TooManyAttempts
+    return Attempt(pair_key=pair_key, client_key=client_key)
+
+
+def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
+    attempt = attempt_counted(request=request, email=email)
     try:
         tokens = upstream.token_by_password(username=email.strip(), password=password)
     except upstream.TokenRejected:
         raise SignInRefused from None
     except upstream.UpstreamError:
         # Not a wrong password: the attempt does not count.
-        _uncount(pair_key, client_key)
+        attempt.not_counted()
         raise
-    # A success does not count against this client or email.
-    cache.delete(pair_key)
-    _uncount(client_key)
+    attempt.succeeded()
+    customer_signed_in(request=request, email=email.strip(), tokens=tokens)
+
+
+def customer_signed_in(*, request: HttpRequest, email: str, tokens: upstream.Tokens) -> None:
+    """This browser's customer from now on: by password, or by a new password's exchange."""
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:
     # whatever an attacker planted before is worthless now.
     request.session.cycle_key()
     rotate_token(request)
-    request.session[SESSION_KEY] = _session_data(email=email.strip(), tokens=tokens)
+    request.session[SESSION_KEY] = _session_data(email=email, tokens=tokens)
 
 
 def _session_data(*, email: str, tokens: upstream.Tokens) -> dict[str, Any]:

@@ -12,20 +12,25 @@ from portal.upstream.calls import (
     invoice_detail,
     invoices_my,
     media_token,
+    password_reset_complete,
+    password_reset_start,
     register_by_token,
+    token_by_exchange,
     token_by_password,
     token_by_refresh,
 )
 from portal.upstream.context import UpstreamTarget, upstream_bound, upstream_target
 from portal.upstream.errors import (
     NotFound,
+    PasswordRefused,
     TokenRejected,
     UnexpectedAnswer,
     UpstreamError,
     UpstreamUnavailable,
 )
-from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview
+from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview, read_reset_token
 from portal.upstream.results import (
+    ActionConfirmation,
     Business,
     BusinessColors,
     CheckoutState,
@@ -35,11 +40,13 @@ from portal.upstream.results import (
     InvoicePage,
     InvoicePreview,
     RegisterByTokenAnswer,
+    ResetToken,
     Tokens,
 )
 from portal.upstream.transport import longest_call_seconds
 
 __all__ = [
+    "ActionConfirmation",
     "Business",
     "BusinessColors",
     "CheckoutState",
@@ -49,7 +56,9 @@ __all__ = [
     "InvoicePage",
     "InvoicePreview",
     "NotFound",
+    "PasswordRefused",
     "RegisterByTokenAnswer",
+    "ResetToken",
     "TokenRejected",
     "Tokens",
     "UnexpectedAnswer",
@@ -65,7 +74,11 @@ __all__ = [
     "media_token",
     "parse_invoice_detail",
     "parse_invoice_preview",
+    "password_reset_complete",
+    "password_reset_start",
+    "read_reset_token",
     "register_by_token",
+    "token_by_exchange",
     "token_by_password",
     "token_by_refresh",
     "upstream_bound",

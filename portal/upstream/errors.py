@@ -21,3 +21,12 @@ class NotFound(UpstreamError):
 
 class UnexpectedAnswer(UpstreamError):
     """An answer outside the contract: another status, malformed or oversized JSON, HTML."""
+
+
+class PasswordRefused(UpstreamError):
+    """completePasswordReset refused the new password: the location's policy, in `reasons`
+    (the upstream's own words, in the language asked for)."""
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__(f"password refused: {len(reasons)} reason(s)")
+        self.reasons = reasons

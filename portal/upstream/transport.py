@@ -96,6 +96,7 @@ def send(
     form: dict[str, str] | None = None,
     bearer: str | None = None,
     expect: Literal["json", "pdf"] = "json",
+    json_body: dict[str, Any] | None = None,
 ) -> tuple[int, bytes]:
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise."""
     target = upstream_target()
@@ -117,6 +118,8 @@ def send(
             target.base_url + path,
             params=params,
             data=form,
+            # A JSON body (the users calls); requests sets its Content-Type.
+            json=json_body,
             headers=headers,
             timeout=(connect, read),
             stream=True,
