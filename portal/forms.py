@@ -48,6 +48,7 @@ class PasswordSetForm(forms.Form):
         self.named_email = email
         if email:
             self.fields["email"].initial = email
+            self.fields["email"].required = False
             self.fields["email"].widget.attrs["readonly"] = True
 
     def clean_email(self) -> str:
