@@ -10,7 +10,7 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from sandbox import passwords as sandbox_passwords
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import OutboxEmail
 
@@ -127,7 +127,7 @@ def test_a_used_link_gives_a_clear_page(page: Page, portal: str, demo_customer: 
 def test_an_expired_link_gives_a_clear_page_at_once(
     page: Page, portal: str, demo_customer: object, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sandbox_passwords, "RESET_TOKEN_SECONDS", 1)
+    monkeypatch.setattr(sandbox_conf, "RESET_TOKEN_SECONDS", 1)
     page.goto("/en/password/forgot")
     page.get_by_label("Email").fill("demo@example.com")
     page.get_by_role("button", name="Send me a link").click()

@@ -19,7 +19,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
-from sandbox import conf, passwords, services
+from sandbox import conf, services
 from sandbox.models import Business, Customer, OutboxEmail
 from sandbox.tokens import Audience, token_issue
 from tests.child import run_python
@@ -238,7 +238,7 @@ def test_an_older_link_dies_with_a_new_password(client: Client, demo_customer: C
 def test_an_expired_link_is_refused(
     client: Client, demo_customer: Customer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(passwords, "RESET_TOKEN_SECONDS", -1)
+    monkeypatch.setattr(conf, "RESET_TOKEN_SECONDS", -1)
     _refused_for_the_token(_complete(client, _emailed_token(client)))
 
 
@@ -304,7 +304,7 @@ def test_exchange_refuses_other_tokens_and_methods(client: Client, demo_customer
 def test_an_expired_one_time_token_is_refused(
     client: Client, demo_customer: Customer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(passwords, "ONE_TIME_TOKEN_SECONDS", -1)
+    monkeypatch.setattr(conf, "ONE_TIME_TOKEN_SECONDS", -1)
     assert client.post(f"{EXCHANGE}?token={_one_time(client)}").status_code == 401
 
 
