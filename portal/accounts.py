@@ -22,9 +22,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 
 from portal import upstream
-from portal.brands.hosts import brand_current
 from portal.caching import cached_once
-from portal.sign_in_limits import TooManyAttempts as TooManyAttempts
 from portal.sign_in_limits import attempt_counted
 
 logger = logging.getLogger(__name__)
@@ -124,8 +122,7 @@ def _pending_forget(request: HttpRequest) -> None:
 def _sign_in(
     *, request: HttpRequest, email: str, password: str, client_id: str, totp: str | None = None
 ) -> None:
-    # Per brand: each brand's customers are another upstream's accounts.
-    attempt = attempt_counted(request=request, scope=f"brand:{brand_current().key}", name=email)
+    attempt = attempt_counted(request=request, email=email)
     try:
         tokens = upstream.token_by_password(
             username=email, password=password, client_id=client_id, totp=totp
@@ -135,13 +132,20 @@ def _sign_in(
     except upstream.SecondFactorRequired as error:
         # The password was right; a wrong code counts, as a wrong password does.
         if not error.code_sent:
-            attempt.void()
+            attempt.not_counted()
         raise SecondFactorNeeded(wrong_code=error.code_sent) from None
     except upstream.UpstreamError:
         # Not a wrong password (an outage, or a password to reset): the attempt does not count.
-        attempt.void()
+        attempt.not_counted()
         raise
     attempt.succeeded()
+    customer_signed_in(request=request, email=email, client_id=client_id, tokens=tokens)
+
+
+def customer_signed_in(
+    *, request: HttpRequest, email: str, client_id: str, tokens: upstream.Tokens
+) -> None:
+    """This browser's customer from now on: by password, or by a new password's exchange."""
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from portal.sign_in_limits import TooManyAttempts, attempt_counted
 
 ADMIN_PATH = "/admin/"
-# One scope for every host: the admin's accounts are the same whichever brand's host it is on.
+# Its own scope; one count for every host, since the admin is served outside any brand.
 ADMIN_SCOPE = "admin"
 
 
@@ -61,7 +61,7 @@ class LimitedAuthenticationForm(AdminAuthenticationForm):
         if self.request is None or not username or not self.cleaned_data.get("password"):
             return super().clean()
         try:
-            attempt = attempt_counted(request=self.request, scope=ADMIN_SCOPE, name=str(username))
+            attempt = attempt_counted(request=self.request, email=str(username), scope=ADMIN_SCOPE)
         except TooManyAttempts:
             raise ValidationError(
                 self.error_messages["too_many_attempts"], code="too_many_attempts"

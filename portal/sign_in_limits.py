@@ -1,6 +1,6 @@
-"""Limits on failed sign-ins: per client and name, and per client, in a window, shared by every
-process through the cache. One limiter for customers (portal.accounts, per brand) and operators
-(the admin, portal.admin_site); docs/security.md."""
+"""Limits on attempts (sign-ins, two-factor codes, reset links, new passwords): per client and
+email, and per client, in a window, shared by every process through the cache
+(docs/security.md). Each scope counts on its own."""
 
 from __future__ import annotations
 
@@ -12,9 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
-
-class TooManyAttempts(Exception):
-    """Too many failed sign-ins from this client for this name, or from this client."""
+from portal.brands.hosts import brand_current
 
 
 def client_address(request: HttpRequest) -> str:
@@ -26,47 +24,56 @@ def client_address(request: HttpRequest) -> str:
     return str(request.META.get("REMOTE_ADDR", ""))
 
 
+class TooManyAttempts(Exception):
+    """Too many attempts from this client for this email, or from this client."""
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """One counted sign-in attempt: its keys per client and name, and per client."""
+    """One attempt, counted per client and email and per client (`attempt_counted`)."""
 
     pair_key: str
     client_key: str
 
+    def not_counted(self) -> None:
+        """The upstream did not answer (or asked for something else): it was no attempt."""
+        _uncount(self.pair_key, self.client_key)
+
     def succeeded(self) -> None:
-        """A success does not count against this client or name."""
+        """A success does not count against this client or email."""
         cache.delete(self.pair_key)
         _uncount(self.client_key)
 
-    def void(self) -> None:
-        """Not a wrong password (nobody could check it): the attempt does not count."""
-        _uncount(self.pair_key, self.client_key)
 
-
-def attempt_counted(*, request: HttpRequest, scope: str, name: str) -> Attempt:
-    """Counts a sign-in attempt of `name` from this client within `scope` (a brand's customers,
-    the operators), before the password is checked; raises TooManyAttempts past a limit."""
-    client = client_address(request)
-    pair = hashlib.sha256(f"{client}|{name.strip().lower()}".encode()).hexdigest()
-    alone = hashlib.sha256(client.encode()).hexdigest()
-    prefix = f"sign-in:attempts:{scope}"
-    attempt = Attempt(pair_key=f"{prefix}:{pair}", client_key=f"{prefix}:{alone}")
+def attempt_counted(*, request: HttpRequest, email: str, scope: str = "sign-in") -> Attempt:
+    """Counts an attempt of `scope` within the lockout window; TooManyAttempts past
+    SIGN_IN_MAX_FAILURES per client and email, or SIGN_IN_MAX_FAILURES_PER_CLIENT per client."""
+    pair_key, client_key = _attempt_keys(request, email, scope)
     limits = (
-        (attempt.pair_key, int(settings.SIGN_IN_MAX_FAILURES)),
-        (attempt.client_key, int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)),
+        (pair_key, settings.SIGN_IN_MAX_FAILURES),
+        (client_key, int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)),
     )
     # Locked out: refused without counting, so the window is not renewed by waiting users.
     if any(cache.get(key, 0) >= limit for key, limit in limits):
         raise TooManyAttempts
-    # Counted before the password is checked, so parallel guesses cannot all pass the check.
+    # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
     if any(_count(key) > limit for key, limit in limits):
         raise TooManyAttempts
-    return attempt
+    return Attempt(pair_key=pair_key, client_key=client_key)
+
+
+def _attempt_keys(request: HttpRequest, email: str, scope: str) -> tuple[str, str]:
+    client = client_address(request)
+    pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
+    alone = hashlib.sha256(client.encode()).hexdigest()
+    # Per brand: each brand's customers are another upstream's accounts.
+    prefix = f"{scope}:attempts:{brand_current().key}"
+    return f"{prefix}:{pair}", f"{prefix}:{alone}"
 
 
 def _count(key: str) -> int:
-    """Counts one attempt in a window; atomic across processes with Redis (the database
-    cache's incr is a read and a write, so parallel attempts can be undercounted there)."""
+    """Counts one attempt in a window; atomic across processes (Redis, and the default
+    database cache's incr: portal.caching.SharedDatabaseCache)."""
     window = settings.SIGN_IN_LOCKOUT_SECONDS
     cache.add(key, 0, timeout=window)
     try:

@@ -65,7 +65,7 @@ def password_checks(*, customer: Customer, totp: str | None) -> None:
 def reset_token_issue(*, customer: Customer) -> str:
     """A short-lived JWT naming the email, as the must_reset_password description carries."""
     return token_issue(
-        audience=Audience.RESET,
+        audience=Audience.PASSWORD_RESET,
         subject=str(customer.pk),
         seconds=RESET_TOKEN_SECONDS,
         email=customer.email,

@@ -12,6 +12,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from sandbox.openapi_users import USER_PATHS, USER_SCHEMAS
+
 INVOICES = "/api/public/billing/invoices"
 
 
@@ -322,9 +324,9 @@ DOCUMENT: dict[str, Any] = {
         "description": "A Nexudus-style billing API for development and tests (CONTRACT.md).",
     },
     "servers": [{"url": "/sandbox"}],
-    "paths": PATHS,
+    "paths": PATHS | USER_PATHS,
     "components": {
-        "schemas": SCHEMAS,
+        "schemas": SCHEMAS | USER_SCHEMAS,
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
     },
 }

@@ -106,6 +106,45 @@ def invoice(page: Page, portal: str, language: str, settings: SettingsWrapper) -
     page.wait_for_load_state("networkidle")
 
 
+def password_forgot(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _goto(page, f"/{language}/sign-in")
+    page.locator(f'a[href="/{language}/password/forgot"]').click()
+    page.wait_for_load_state("networkidle")
+
+
+def password_sent(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    password_forgot(page, portal, language, settings)
+    page.fill("input[name=email]", "demo@example.com")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def _reset_link(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    password_sent(page, portal, language, settings)
+    _goto(page, "/sandbox/outbox")
+    link = page.locator('article.email a[href*="/user/resetPassword?token="]').first
+    _goto(page, link.get_attribute("href") or "")
+
+
+def password_reset(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _reset_link(page, portal, language, settings)
+
+
+def password_refused(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    # The location's policy refuses it: the upstream's Errors, in the page's language.
+    _reset_link(page, portal, language, settings)
+    page.fill("input[name=password]", "short")
+    page.fill("input[name=password_again]", "short")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_load_state("networkidle")
+
+
+def password_link_invalid(
+    page: Page, portal: str, language: str, settings: SettingsWrapper
+) -> None:
+    _goto(page, f"/{language}/user/resetPassword?token=not-a-token!")
+
+
 def page_not_found(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     _goto(page, f"/{language}/no-such-page/")
 
@@ -126,6 +165,11 @@ STATES: list[State] = [
     password_reset_required,
     my_invoices,
     invoice,
+    password_forgot,
+    password_sent,
+    password_reset,
+    password_refused,
+    password_link_invalid,
     page_not_found,
 ]
 

@@ -69,6 +69,8 @@ names = st.one_of(
             "statement",
             "email",
             "password",
+            "password_again",
+            "token",
             "csrfmiddlewaretoken",
         ]
     ),
@@ -86,6 +88,9 @@ PAGES = [
     "/en/invoices/42/pdf",
     "/en/invoices/statement/pdf",
     "/en/invoices/links",
+    "/en/password/forgot",
+    "/en/password/sent",
+    "/en/user/resetPassword",
     "/brand/logo/0123456789abcdef",
     "/healthz",
 ]
@@ -112,6 +117,7 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
     )
     mock.get(upstream_url(endpoints.invoice(42)), json=upstream_data.invoice_detail(42))
     mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})
+    mock.post(upstream_url(endpoints.PASSWORD_RESET_START), json={"WasSuccessful": True})
     return mock
 
 
@@ -154,7 +160,8 @@ def test_any_form_on_the_sign_in_and_sign_out_pages(
     upstream: responses.RequestsMock, form: list[tuple[str, str]], method_post: bool
 ) -> None:
     client = Client()
-    for path in ("/en/sign-in", "/en/sign-out", "/en/invoices/complete"):
+    paths = ("/en/sign-in", "/en/sign-out", "/en/invoices/complete", "/en/password/forgot")
+    for path in (*paths, "/en/user/resetPassword"):
         data = urlencode(form)
         if method_post:
             response = client.post(path, data, content_type="application/x-www-form-urlencoded")

@@ -563,13 +563,19 @@ def test_slow_clients_wait_on_nginx_and_never_hold_a_gunicorn_thread(proxied: Pr
     p99 = statistics.quantiles(probes, n=100)[98]
     assert p99 <= 0.25, f"healthz p99 {p99 * 1000:.0f} ms behind nginx with slow clients"
 
-    # Straight to gunicorn, slow headers alone hold every thread of every worker: the probe
-    # waits. Enough of them that each worker process gets more than its threads.
-    direct = SlowClients(portal.port, 3 * WORKERS * THREADS, body=False)
+    # Straight to gunicorn, slow headers alone hold every thread of every worker: probes wait.
+    # Enough of them that each worker process gets more than its threads, whichever accepts
+    # which; given time to connect on a busy machine.
+    direct = SlowClients(portal.port, 6 * WORKERS * THREADS, body=False)
     try:
-        time.sleep(1)
-        with pytest.raises(requests.Timeout):
-            requests.get(f"{portal.url}/healthz", timeout=2)
+        time.sleep(2)
+        waited = 0
+        for _ in range(3):
+            try:
+                requests.get(f"{portal.url}/healthz", timeout=2)
+            except requests.Timeout:
+                waited += 1
+        assert waited >= 1, "slow clients straight to gunicorn held no thread: the control failed"
     finally:
         direct.close()
     portal.wait_ready(timeout=30)
