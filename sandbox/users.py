@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from sandbox import passwords, services
-from sandbox.api import endpoint, error
+from sandbox import grants, passwords, services
+from sandbox.api_requests import endpoint, error
 from sandbox.models import Business
 
 
@@ -60,12 +60,12 @@ def _problems(
         if not value.strip()
     ]
     given = members.get("businessid")
-    if given is not None and not (type(given) is int and given == _business(request).pk):
+    if given is not None and not (type(given) is int and given == business(request).pk):
         found.append(passwords.FieldProblem("BusinessId", _("No such business here.")))
     return tuple(found)
 
 
-def _business(request: HttpRequest) -> Business:
+def business(request: HttpRequest) -> Business:
     return services.business_current(host=request.get_host())
 
 
@@ -76,7 +76,7 @@ def start_password_reset(request: HttpRequest) -> HttpResponse:
     problems = _problems(request, members, Email=email)
     if problems:
         return _confirmation(400, problems=problems)
-    passwords.reset_start(business=_business(request), email=email)
+    passwords.reset_start(business=business(request), email=email)
     # The same answer whether or not the email is a customer's.
     return _confirmation(200)
 
@@ -90,7 +90,7 @@ def complete_password_reset(request: HttpRequest) -> HttpResponse:
         return _confirmation(400, problems=problems)
     try:
         one_time = passwords.reset_complete(
-            business=_business(request), token=token, password=password
+            business=business(request), token=token, password=password
         )
     except passwords.ResetRefused as refused:
         return _confirmation(400, problems=refused.problems)
@@ -102,7 +102,7 @@ def exchange(request: HttpRequest) -> HttpResponse:
     token = request.GET.get("token")
     if not token:
         return error(400, "missing_token", _("The token parameter is required."))
-    customer = passwords.exchange(business=_business(request), token=token)
+    customer = passwords.exchange(business=business(request), token=token)
     if customer is None:
         return error(401, "invalid_token", _("The token is invalid, used or expired."))
-    return JsonResponse(services.customer_tokens_issue(customer=customer))
+    return JsonResponse(grants.tokens_issue(customer=customer))
