@@ -1,5 +1,6 @@
 """axe-core on every page state, in every shipped language, at desktop and mobile widths: no
-WCAG 2.1 A or AA violation. `make screenshots` also writes each English state's picture."""
+WCAG 2.1 A or AA violation; and at phone widths (320, 360, 390 px) nothing wider than the
+screen. `make screenshots` also writes each English state's picture."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url
 from tests.child import free_port
 
 LANGUAGES = ["en", "es", "fr", "de"]
+# The narrowest phones in use (320: iPhone SE 1st generation), a common Android, an iPhone.
+PHONE_WIDTHS = (320, 360, 390)
 State = Callable[[Page, str, str, SettingsWrapper], None]
 
 
@@ -136,11 +139,32 @@ def test_no_wcag_violation_in_any_language_or_width(
         axe_page.set_viewport_size(DESKTOP)
         state(axe_page, portal, language, settings)
         assert axe_page.locator(f'html[lang="{language}"]').count() == 1, language
+        # One page load, resized: each width must fit (document.documentElement.scrollWidth).
+        for width in PHONE_WIDTHS:
+            axe_page.set_viewport_size({"width": width, "height": MOBILE["height"]})
+            found[f"{language} {width} px"] = overflow(axe_page, width)
         for name, size in (("desktop", DESKTOP), ("mobile", MOBILE)):
             axe_page.set_viewport_size(size)
             found[f"{language} {name}"] = axe_violations(axe_page)
             if language == "en":
                 screenshot(axe_page, f"{state.__name__.replace('_', '-')}-{name}")
         axe_page.context.clear_cookies()
-    assert len(found) == 8
+    assert len(found) == 4 * (2 + len(PHONE_WIDTHS))
     assert {key: value for key, value in found.items() if value} == {}
+
+
+def overflow(page: Page, width: int) -> list[str]:
+    """Empty when the page fits `width`; else its scroll width and what sticks out."""
+    scroll_width = int(page.evaluate("document.documentElement.scrollWidth"))
+    if scroll_width <= width:
+        return []
+    wide = page.evaluate(
+        """(width) => [...document.body.querySelectorAll("*")]
+            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+            .slice(-5)
+            .map((e) => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
+                 + " " + Math.round(e.getBoundingClientRect().right) + " px: "
+                 + (e.textContent || "").trim().slice(0, 30))""",
+        width,
+    )
+    return [f"scrollWidth {scroll_width} px", *(str(item) for item in wide)]
