@@ -242,6 +242,13 @@ if PDF_LINK_SCHEME not in ("http", "https"):
 BRAND_NAME: str = env.str("BRAND_NAME", default="")
 BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
 BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
+BRAND_SUPPORT_PHONE: str = env.str("BRAND_SUPPORT_PHONE", default="")
+# The operator's site and shop (http or https); empty: the upstream business's home page.
+BRAND_WEBSITE_URL: str = env.str("BRAND_WEBSITE_URL", default="")
+BRAND_SHOP_URL: str = env.str("BRAND_SHOP_URL", default="")
+for _name, _url in (("BRAND_WEBSITE_URL", BRAND_WEBSITE_URL), ("BRAND_SHOP_URL", BRAND_SHOP_URL)):
+    if _url and not _url.startswith(("https://", "http://")):
+        raise ImproperlyConfigured(f"{_name} must be an http or https address.")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).

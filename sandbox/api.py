@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -325,7 +326,12 @@ def statement_pdf(request: HttpRequest) -> HttpResponse:
 
 @endpoint("GET")
 def business_current(request: HttpRequest) -> HttpResponse:
-    return JsonResponse(serializers.business_json(_business(request), host=request.get_host()))
+    # The operator's own site; here the sandbox's purchase page, the demo's shop.
+    home_url = request.build_absolute_uri(reverse("sandbox:purchase"))
+    business = serializers.business_json(
+        _business(request), host=request.get_host(), home_url=home_url
+    )
+    return JsonResponse(business)
 
 
 @endpoint("GET")

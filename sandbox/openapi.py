@@ -88,6 +88,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "SubTotalFormated": TEXT,
             "TaxFormated": TEXT,
+            "TaxRate": NUMBER,
         }
     ),
     "CheckoutStatus": _object(
@@ -118,6 +119,7 @@ SCHEMAS: dict[str, Any] = {
             "Id": WHOLE,
             "Name": TEXT,
             "WebAddress": TEXT,
+            "NativeHomeUrl": TEXT,
             "Currency": _ref("Currency"),
             "LanguageCulture": TEXT,
             "TimeZone": TEXT,

@@ -24,11 +24,12 @@ def currency(business: Business) -> dict[str, str]:
     }
 
 
-def business_json(business: Business, *, host: str) -> dict[str, Any]:
+def business_json(business: Business, *, host: str, home_url: str) -> dict[str, Any]:
     return {
         "Id": business.pk,
         "Name": business.name,
         "WebAddress": web_address(business, host),
+        "NativeHomeUrl": home_url,
         "Currency": currency(business),
         "LanguageCulture": business.language_culture,
         "TimeZone": business.time_zone,
@@ -85,4 +86,6 @@ def invoice_detail_json(invoice: Invoice, *, host: str) -> dict[str, Any]:
         ],
         "SubTotalFormated": money(invoice.sub_total),
         "TaxFormated": money(invoice.tax),
+        # [ours] A percentage, as the PDF prints it: 21.0 for 21 %.
+        "TaxRate": float(invoice.tax_rate * 100),
     }

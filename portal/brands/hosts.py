@@ -57,6 +57,8 @@ class BrandSettings:
     text_color: str = ""
     support_email: str = ""
     support_phone: str = ""
+    website_url: str = ""
+    shop_url: str = ""
     footer_links: tuple[FooterEntry, ...] = field(default=())
 
     @property
@@ -77,6 +79,9 @@ def default_brand() -> BrandSettings:
         name=settings.BRAND_NAME,
         logo_url=settings.BRAND_LOGO_URL,
         support_email=settings.BRAND_SUPPORT_EMAIL,
+        support_phone=settings.BRAND_SUPPORT_PHONE,
+        website_url=settings.BRAND_WEBSITE_URL,
+        shop_url=settings.BRAND_SHOP_URL,
     )
 
 
@@ -117,6 +122,8 @@ def _from_record(record: Brand) -> BrandSettings:
         text_color=record.text_color,
         support_email=record.support_email,
         support_phone=record.support_phone,
+        website_url=_web_link(record.website_url),
+        shop_url=_web_link(record.shop_url),
         # Validated when saved; checked again, since a link is clicked in customers' browsers.
         footer_links=tuple(
             FooterEntry(label=link.label, url=link.url)
@@ -124,6 +131,11 @@ def _from_record(record: Brand) -> BrandSettings:
             if link.url.startswith(("https://", "http://"))
         ),
     )
+
+
+def _web_link(url: str) -> str:
+    # Validated when saved; checked again, since a link is clicked in customers' browsers.
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 class NoBrand(Enum):

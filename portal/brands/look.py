@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from portal import upstream
 from portal.brands.colors import Palette, color_parse, palette_build
@@ -39,6 +42,9 @@ class BrandLook:
     support_phone: str
     footer_links: tuple[FooterEntry, ...]
     address: str
+    # The operator's own site (the brand's, else the upstream's home page) and its shop.
+    website_url: str = ""
+    shop_url: str = ""
 
 
 def _key(brand: BrandSettings, what: str) -> str:
@@ -108,6 +114,7 @@ def brand_look() -> BrandLook:
         logo_url = reverse("brand_logo", args=[brand.logo_version])
     else:
         logo_url = brand.logo_url
+    website = brand.website_url or (found.home_url if found else "")
     return BrandLook(
         name=brand.name or (found.name if found else ""),
         logo_url=logo_url,
@@ -121,6 +128,8 @@ def brand_look() -> BrandLook:
         support_phone=brand.support_phone,
         footer_links=brand.footer_links,
         address=found.address if found else "",
+        website_url=website,
+        shop_url=brand.shop_url or website,
     )
 
 
@@ -131,3 +140,25 @@ def business_name() -> str:
         return brand.name
     found = business()
     return found.name if found else ""
+
+
+def format_locale() -> str:
+    """The CLDR locale the pages write dates and amounts in: the page's language, with the
+    operator's region when its culture is in that language (en-GB: 19 Nov 2026, not
+    Nov 19, 2026)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    found = business()
+    culture = found.language_culture if found else ""
+    if culture.split("-")[0].lower() == language:
+        return _locale_known(translation.to_locale(culture), language)
+    return translation.to_locale(language)
+
+
+@lru_cache(maxsize=64)
+def _locale_known(candidate: str, language: str) -> str:
+    """`candidate` if CLDR knows it, else the language alone."""
+    try:
+        Locale.parse(candidate)
+    except (ValueError, UnknownLocaleError):
+        return translation.to_locale(language)
+    return candidate

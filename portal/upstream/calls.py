@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from portal.upstream import endpoints
 from portal.upstream.errors import TokenRejected, UnexpectedAnswer
@@ -17,6 +19,9 @@ from portal.upstream.results import (
     Tokens,
 )
 from portal.upstream.transport import get_json, json_object, send
+
+# A BCP 47 tag as .NET writes cultures: en-GB, de-DE, es-419.
+CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 
 
 def checkout_status(*, token: str) -> CheckoutStatus:
@@ -137,7 +142,22 @@ def business_current() -> Business:
         name=fields.text("Name"),
         web_address=web_address,
         address=", ".join(part.strip() for part in parts if isinstance(part, str) and part.strip()),
+        home_url=_web_url(fields.data.get("NativeHomeUrl")),
+        language_culture=_culture(fields.data.get("LanguageCulture")),
     )
+
+
+def _web_url(value: Any) -> str:
+    """An http(s) address with a host, or "": it becomes a link customers follow."""
+    if not isinstance(value, str):
+        return ""
+    parts = urlsplit(value)
+    spaced = any(character.isspace() for character in value)
+    return value if parts.scheme in ("http", "https") and parts.hostname and not spaced else ""
+
+
+def _culture(value: Any) -> str:
+    return value if isinstance(value, str) and CULTURE.fullmatch(value) else ""
 
 
 def business_colors(*, business_id: int) -> BusinessColors:

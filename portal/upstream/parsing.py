@@ -108,4 +108,16 @@ def parse_invoice_detail(data: Any) -> InvoiceDetail:
         lines=tuple(parsed_lines),
         sub_total_formatted=fields.text("SubTotalFormated"),
         tax_formatted=fields.text("TaxFormated"),
+        tax_rate=_tax_rate(fields),
     )
+
+
+def _tax_rate(fields: JsonFields) -> Decimal | None:
+    """[ours] TaxRate, a percentage; shown where given, and a page never fails for it."""
+    if fields.data.get("TaxRate") is None:
+        return None
+    try:
+        rate = fields.decimal("TaxRate")
+    except UnexpectedAnswer:
+        return None
+    return rate if rate.is_finite() and 0 <= rate <= 100 else None

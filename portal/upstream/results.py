@@ -41,6 +41,8 @@ class InvoiceDetail(InvoicePreview):
     lines: tuple[InvoiceLine, ...]
     sub_total_formatted: str
     tax_formatted: str
+    # [ours] A percentage (21 for 21 %), where the upstream gives one.
+    tax_rate: Decimal | None = None
 
 
 CheckoutState = Literal["Paid", "Pending", "Failed"]
@@ -87,6 +89,8 @@ class Business:
     name: str
     web_address: str
     address: str = ""  # one line: street, town, postal code, country
+    home_url: str = ""  # NativeHomeUrl: the operator's own site, an http(s) address or ""
+    language_culture: str = ""  # e.g. en-GB: how the operator writes dates in its language
 
 
 @dataclass(frozen=True)

@@ -58,6 +58,16 @@ def unavailable(page: Page, portal: str, language: str, settings: SettingsWrappe
     _goto(page, f"/{language}/invoices/complete?stripe_session_id={uuid.uuid4()}")
 
 
+def elsewhere(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    """The completion page's address, copied into a browser that did not pay."""
+    _goto(page, f"/{language}/invoices/complete")
+
+
+def paid_signed_in(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _signed_in(page, language)
+    _goto(page, purchase_url(portal, language, email="demo@example.com"))
+
+
 def bad_link(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     _goto(page, f"/{language}/invoices/complete?stripe_session_id=not-a-purchase")
 
@@ -102,6 +112,7 @@ def page_not_found(page: Page, portal: str, language: str, settings: SettingsWra
 
 STATES: list[State] = [
     paid,
+    paid_signed_in,
     pending,
     pending_too_long,
     failed,
@@ -109,6 +120,7 @@ STATES: list[State] = [
     not_found,
     unavailable,
     bad_link,
+    elsewhere,
     home,
     sign_in_form,
     sign_in_refused,
@@ -134,6 +146,9 @@ def test_no_wcag_violation_in_any_language_or_width(
     settings: SettingsWrapper,
     state: State,
 ) -> None:
+    # A support contact on every page that shows one, long enough to test a phone's width.
+    settings.BRAND_SUPPORT_EMAIL = "customer-support@canal-street-coworking.example"
+    settings.BRAND_SUPPORT_PHONE = "+31 20 123 45 67"
     found: dict[str, list[str]] = {}
     for language in LANGUAGES:
         axe_page.set_viewport_size(DESKTOP)
