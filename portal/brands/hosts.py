@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from portal.brands.models import Brand, BrandHost, FooterLink
+from portal.brands.models import HOST_PATTERN, Brand, BrandHost, FooterLink
 from portal.upstream import upstream_bound
 
 BRAND_SECONDS = 300
@@ -181,6 +182,26 @@ def _brand_lookup(host: str) -> BrandSettings | NoBrand:
     if not Brand.objects.exists():
         return NoBrand.CONFIGURED
     return NoBrand.FOR_HOST
+
+
+def site_hosts() -> list[str]:
+    """The host names this site answers on (ALLOWED_HOSTS' exact names; Django's development
+    defaults with DEBUG): wildcards cannot be listed under a brand, so they are left out."""
+    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1"] if settings.DEBUG else [])
+    names = {name.lower().rstrip(".") for name in allowed}
+    return sorted(name for name in names if re.fullmatch(HOST_PATTERN, name))
+
+
+def hosts_without_brand(*, leaving_out: int | None = None) -> list[str]:
+    """Site host names that get the unknown-address page: brands exist, none lists them and
+    no DEFAULT_BRAND catches them. `leaving_out`: as if that brand were deleted."""
+    brands = Brand.objects.all()
+    if leaving_out is not None:
+        brands = brands.exclude(pk=leaving_out)
+    if not brands.exists() or brands.filter(slug=settings.DEFAULT_BRAND).exists():
+        return []
+    listed = set(BrandHost.objects.filter(brand__in=brands).values_list("host", flat=True))
+    return [name for name in site_hosts() if name not in listed]
 
 
 def brand_logo_file(brand: BrandSettings) -> tuple[bytes, str] | None:

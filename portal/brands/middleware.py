@@ -40,9 +40,11 @@ class BrandMiddleware:
         brand = brand_for_host(host.lower())
         if brand is None:
             logger.warning("no brand serves host %s", host)
-            # No brand, so no brand's languages: the browser's preference among the portal's.
-            with translation.override(translation.get_language_from_request(request)):
-                page = render_to_string("unknown_host.html")
+            # No brand, so no brand's languages: the address's (/de/…), else the browser's
+            # preference among the portal's.
+            language = translation.get_language_from_path(request.path_info)
+            with translation.override(language or translation.get_language_from_request(request)):
+                page = render_to_string("unknown_host.html", {"host": host.lower()})
             return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
         owner = request.session.get(SESSION_BRAND)
         if owner is not None and owner != brand.key:

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from portal.models import Brand, BrandHost
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
 from tests.child import free_port
 
@@ -110,6 +111,14 @@ def page_not_found(page: Page, portal: str, language: str, settings: SettingsWra
     _goto(page, f"/{language}/no-such-page/")
 
 
+def unknown_host(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    """A brand serves 127.0.0.1 only; the portal is reached as localhost."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    brand, _created = Brand.objects.get_or_create(slug="canal", upstream_url=f"{portal}/sandbox")
+    BrandHost.objects.get_or_create(brand=brand, host="127.0.0.1")
+    _goto(page, f"/{language}/")
+
+
 STATES: list[State] = [
     paid,
     paid_signed_in,
@@ -127,6 +136,7 @@ STATES: list[State] = [
     my_invoices,
     invoice,
     page_not_found,
+    unknown_host,
 ]
 
 
