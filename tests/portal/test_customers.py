@@ -547,7 +547,7 @@ def test_the_refreshed_tokens_are_kept_in_the_session(
 
     response = client.get(LIST)
     assert response.status_code == 200
-    assert listed.call_count == 1
+    assert listed.call_count == 2  # the list and its balance, both with the new bearer
     stored = client.session[accounts.SESSION_KEY]
     assert stored["access_token"] == NEW_ACCESS
     assert stored["refresh_token"] == NEW_REFRESH
