@@ -10,10 +10,9 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, sync_playwright
 
-from tests.child import CHROMIUM_ARGUMENTS
+from harness import CHROMIUM_ARGUMENTS
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
-CHROMIUM_ARGS = CHROMIUM_ARGUMENTS
 PDF_LINK = "a[href*='pdfByToken']"
 
 # Runs in every document before its own scripts: from the first animation frame on, looks for
@@ -76,7 +75,7 @@ def measure(completion_urls: list[str]) -> Timings:
     first_visits, reloads = [], []
     render_blocking: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGUMENTS)
         try:
             for url in completion_urls:
                 context = browser.new_context()

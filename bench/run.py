@@ -36,6 +36,7 @@ from bench.pages import (
     Sizes,
 )
 from bench.report import report
+from harness import demo_sign_in
 
 
 @dataclass
@@ -76,24 +77,6 @@ def _landing(url: str) -> str:
     if answer.status_code != 303:
         raise RuntimeError(f"the completion link answered {answer.status_code}, not 303")
     return str(answer.cookies["sessionid"])
-
-
-def demo_sign_in(browser_session: requests.Session, portal: str) -> None:
-    """Signs the demo customer (sandbox_seed) in through the portal's form, as a browser does."""
-    form = browser_session.get(f"{portal}/en/sign-in", timeout=30).text
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-    if token is None:
-        raise RuntimeError("no CSRF token on the sign-in page")
-    browser_session.post(
-        f"{portal}/en/sign-in",
-        data={
-            "csrfmiddlewaretoken": token.group(1),
-            "email": "demo@example.com",
-            "password": "demo-password",
-        },
-        headers={"Referer": f"{portal}/en/sign-in"},
-        timeout=30,
-    )
 
 
 def _sign_in(portal: str) -> tuple[str, str]:

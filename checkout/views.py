@@ -68,16 +68,19 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
         failure = upstream_failure(error, where="completion")
         if failure.kind == "not_found":
             return _render(request, "not_found", status=404)
-        return _retry_later(request, failure.kind, failure.status)
+        return _retry_later(request, failure.kind, failure.status, failure.retry_after)
 
 
-def _retry_later(request: HtmxHttpRequest, state: str, status: int) -> HttpResponse:
+def _retry_later(
+    request: HtmxHttpRequest, state: str, status: int, retry_after: int | None = None
+) -> HttpResponse:
     # The retry keeps the poll count, so an outage during a pending payment does not
-    # restart the two-minute cap.
+    # restart the two-minute cap. A busy upstream said how long to wait.
     refresh_url = request.get_full_path()
-    context = {"refresh_seconds": RETRY_SECONDS, "refresh_url": refresh_url}
+    seconds = max(retry_after or RETRY_SECONDS, 1)
+    context = {"refresh_seconds": seconds, "refresh_url": refresh_url}
     response = _render(request, state, status=status, **context)
-    response["Retry-After"] = str(RETRY_SECONDS)
+    response["Retry-After"] = str(seconds)
     return response
 
 

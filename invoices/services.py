@@ -67,8 +67,12 @@ class Balance:
     overdue: int
 
 
-def balance_get(*, bearer: str) -> Balance:
-    """The statement's balance for the top of My Invoices (credit notes are not owed)."""
+def balance_get(*, bearer: str, listed: upstream.InvoicePage, show: str) -> Balance | None:
+    """The statement's balance for the top of My Invoices. A list that holds every invoice
+    that may be owed (all or unpaid, on one page) is enough; otherwise one more call asks for
+    the unpaid invoices, 100 a page."""
+    if show in ("all", "unpaid") and listed.page == 1 and not listed.has_next:
+        return balance_of(listed.records)
     records: list[upstream.InvoicePreview] = []
     for page in range(1, BALANCE_MAX_PAGES + 1):
         result = upstream.invoices_my(
@@ -77,13 +81,20 @@ def balance_get(*, bearer: str) -> Balance:
         records.extend(result.records)
         if not result.has_next:
             break
-    # Checked again here: an upstream that ignores a filter must not put a credit note or a
-    # paid invoice into what is owed.
+    return balance_of(tuple(records))
+
+
+def balance_of(records: tuple[upstream.InvoicePreview, ...]) -> Balance | None:
+    """What `records` owe (credit notes and paid invoices nothing); None when an unpaid
+    invoice's amount or currency is not given, so that no wrong sum is shown."""
     statuses = [(invoice, invoice_status(invoice)) for invoice in records]
     owed = [invoice for invoice, status in statuses if status in ("unpaid", "overdue")]
     due: dict[str, Decimal] = {}
     for invoice in owed:
-        due[invoice.currency_code] = due.get(invoice.currency_code, Decimal(0)) + invoice.due_amount
+        amount = invoice.due_amount if invoice.due_amount is not None else invoice.total_amount
+        if amount is None or not invoice.currency_code:
+            return None
+        due[invoice.currency_code] = due.get(invoice.currency_code, Decimal(0)) + amount
     return Balance(
         due=tuple((currency, amount) for currency, amount in sorted(due.items()) if amount),
         unpaid=len(owed),

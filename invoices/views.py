@@ -57,7 +57,10 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         except UPSTREAM_FAILURES as error:
             failure = upstream_failure(error, where=request.path)
             context = {"kind": failure.kind}
-            return render(request, "invoices/error.html", context, status=failure.status)
+            response = render(request, "invoices/error.html", context, status=failure.status)
+            if failure.retry_after:
+                response["Retry-After"] = str(failure.retry_after)
+            return response
 
     return wrapper
 
@@ -86,15 +89,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "show": show,
         "filters": list(FILTERS),
         "statement_url": reverse("invoices:statement_pdf"),
-        "balance": _balance(bearer),
+        "balance": _balance(bearer, result, show),
     }
     return render(request, "invoices/list.html", context)
 
 
-def _balance(bearer: str) -> services.Balance | None:
+def _balance(bearer: str, listed: upstream.InvoicePage, show: str) -> services.Balance | None:
     """None when the upstream cannot tell just now: the list is still worth showing."""
     try:
-        return services.balance_get(bearer=bearer)
+        return services.balance_get(bearer=bearer, listed=listed, show=show)
     except UPSTREAM_FAILURES as error:
         logger.warning("balance not shown: %s", error)
         return None
@@ -173,9 +176,11 @@ def links(request: HttpRequest) -> HttpResponse:
         html = render_to_string("invoices/_signed_out.html", next_url, request=request)
         return HttpResponseStopPolling(html)
     except UPSTREAM_FAILURES as error:
-        # The links on the page stay as they are; the poll tries again soon.
+        # The links on the page stay as they are; the poll tries again soon (when a busy
+        # upstream says so, no sooner than it asks).
         logger.warning("links not refreshed: %s", error)
-        return render(request, "invoices/_links.html", {"refresh_in": 10, "links": []})
+        wait = error.retry_after if isinstance(error, upstream.Throttled) else 10
+        return render(request, "invoices/_links.html", {"refresh_in": max(wait, 10), "links": []})
     context = {
         "links": pdf_links.media_jwt_links(
             session=request.session, invoice_ids=ids, media_jwt=token.jwt

@@ -8,9 +8,9 @@ replaces an access token shortly before it expires.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
+import secrets
 import time
 from enum import Enum
 from typing import Any
@@ -23,8 +23,8 @@ from django.http import HttpRequest
 from django.middleware.csrf import rotate_token
 
 from portal import upstream
-from portal.brands.hosts import brand_current
 from portal.caching import cached_once
+from portal.sign_in_limits import attempt_keys, count_attempt, per_client_limit, uncount
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,13 @@ SESSION_KEY = "customer"
 signing_out = Signal()
 # Refresh this long before the access token's expiry, so no call meets it expiring on the way.
 REFRESH_MARGIN_SECONDS = 30
+# How long a refresh's answer stays shared under the old refresh token: a request that read
+# the session before the refresh (and may write it back) still finds the new tokens.
+REFRESH_SHARED_SECONDS = 3600
+# A sign-in waiting for its two-factor code: the email, the client_id and (in the cache, never
+# in the session's row) the password, for this long.
+SESSION_PENDING = "sign_in_pending"
+PENDING_SECONDS = 300
 
 
 class SignInRefused(Exception):
@@ -48,83 +55,117 @@ class SignedOut(Exception):
     """No customer in this session, or its tokens can no longer be refreshed."""
 
 
-def client_address(request: HttpRequest) -> str:
-    """The client's address: behind a proxy, the last X-Forwarded-For entry, which the
-    trusted proxy itself appended (earlier entries are whatever the client sent)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if settings.BEHIND_PROXY and forwarded:
-        return str(forwarded).split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
+class SecondFactorNeeded(Exception):
+    """The account asks for a two-factor code; the sign-in waits for it (`customer_sign_in_code`).
+    `wrong_code`: a code was given and refused."""
+
+    def __init__(self, *, wrong_code: bool) -> None:
+        super().__init__("second factor needed")
+        self.wrong_code = wrong_code
 
 
-def _attempt_keys(request: HttpRequest, email: str) -> tuple[str, str]:
-    client = client_address(request)
-    pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
-    alone = hashlib.sha256(client.encode()).hexdigest()
-    # Per brand: each brand's customers are another upstream's accounts.
-    prefix = f"sign-in:attempts:{brand_current().key}"
-    return f"{prefix}:{pair}", f"{prefix}:{alone}"
+class SignInExpired(Exception):
+    """A two-factor code came for no sign-in waiting in this session (or after PENDING_SECONDS)."""
 
 
-def _count(key: str) -> int:
-    """Counts one attempt in a window; atomic across processes with Redis (the database
-    cache's incr is a read and a write, so parallel attempts can be undercounted there)."""
-    window = settings.SIGN_IN_LOCKOUT_SECONDS
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        # The window closed between the two calls: this attempt starts a new one.
-        cache.add(key, 1, timeout=window)
-        return 1
-    # Some backends' incr can leave a key without its expiry (Redis, if it expired between
-    # EXISTS and INCR; the database cache resets it): the window is set again.
-    cache.touch(key, timeout=window)
-    return count
-
-
-def _per_client() -> int:
-    return int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)
-
-
-def _uncount(*keys: str) -> None:
-    for key in keys:
-        with contextlib.suppress(ValueError):
-            cache.decr(key)
+def _client_id() -> str:
+    """A client_id of this sign-in alone ([docs]: sent on both grants). Nexudus's default, the
+    email, would let one browser's refresh invalidate another's refresh tokens (rotation)."""
+    return f"portal-{secrets.token_hex(12)}"
 
 
 def customer_sign_in(*, request: HttpRequest, email: str, password: str) -> None:
-    pair_key, client_key = _attempt_keys(request, email)
-    limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, _per_client()))
+    """Signs the customer in. SecondFactorNeeded: the sign-in now waits for a code
+    (`customer_sign_in_code`); upstream.PasswordResetRequired: the password must be reset."""
+    _pending_forget(request)
+    client_id = _client_id()
+    try:
+        _sign_in(request=request, email=email.strip(), password=password, client_id=client_id)
+    except SecondFactorNeeded:
+        _pending_save(request, email=email.strip(), password=password, client_id=client_id)
+        raise
+
+
+def customer_sign_in_code(*, request: HttpRequest, code: str) -> None:
+    """The second step of a two-factor sign-in: the code for the waiting sign-in."""
+    pending = request.session.get(SESSION_PENDING)
+    password = cache.get(_pending_key(request, pending)) if pending else None
+    if not pending or password is None or time.time() - pending["at"] > PENDING_SECONDS:
+        _pending_forget(request)
+        raise SignInExpired
+    email, client_id = pending["email"], pending["client_id"]
+    _sign_in(request=request, email=email, password=password, client_id=client_id, totp=code)
+    _pending_forget(request)
+
+
+def customer_sign_in_waiting(*, request: HttpRequest) -> str | None:
+    """The email of a sign-in waiting for its code in this session, if any."""
+    pending = request.session.get(SESSION_PENDING)
+    return str(pending["email"]) if pending else None
+
+
+def _pending_key(request: HttpRequest, pending: dict[str, Any]) -> str:
+    identity = f"{request.session.session_key}|{pending['nonce']}"
+    return f"sign-in:pending:{hashlib.sha256(identity.encode()).hexdigest()}"
+
+
+def _pending_save(request: HttpRequest, *, email: str, password: str, client_id: str) -> None:
+    if request.session.session_key is None:
+        request.session.save()
+    pending = {"email": email, "client_id": client_id, "nonce": secrets.token_hex(16)}
+    pending["at"] = time.time()  # type: ignore[assignment]
+    cache.set(_pending_key(request, pending), password, timeout=PENDING_SECONDS)
+    request.session[SESSION_PENDING] = pending
+
+
+def _pending_forget(request: HttpRequest) -> None:
+    pending = request.session.pop(SESSION_PENDING, None)
+    if pending:
+        cache.delete(_pending_key(request, pending))
+
+
+def _sign_in(
+    *, request: HttpRequest, email: str, password: str, client_id: str, totp: str | None = None
+) -> None:
+    pair_key, client_key = attempt_keys(request, email)
+    limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, per_client_limit()))
     # Locked out: refused without counting, so the window is not renewed by waiting users.
     if any(cache.get(key, 0) >= limit for key, limit in limits):
         raise TooManyAttempts
     # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
-    if any(_count(key) > limit for key, limit in limits):
+    if any(count_attempt(key) > limit for key, limit in limits):
         raise TooManyAttempts
     try:
-        tokens = upstream.token_by_password(username=email.strip(), password=password)
+        tokens = upstream.token_by_password(
+            username=email, password=password, client_id=client_id, totp=totp
+        )
     except upstream.TokenRejected:
         raise SignInRefused from None
+    except upstream.SecondFactorRequired as error:
+        # The password was right; a wrong code counts, as a wrong password does.
+        if not error.code_sent:
+            uncount(pair_key, client_key)
+        raise SecondFactorNeeded(wrong_code=error.code_sent) from None
     except upstream.UpstreamError:
-        # Not a wrong password: the attempt does not count.
-        _uncount(pair_key, client_key)
+        # Not a wrong password (an outage, or a password to reset): the attempt does not count.
+        uncount(pair_key, client_key)
         raise
     # A success does not count against this client or email.
     cache.delete(pair_key)
-    _uncount(client_key)
+    uncount(client_key)
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:
     # whatever an attacker planted before is worthless now.
     request.session.cycle_key()
     rotate_token(request)
-    request.session[SESSION_KEY] = _session_data(email=email.strip(), tokens=tokens)
+    request.session[SESSION_KEY] = _session_data(email=email, client_id=client_id, tokens=tokens)
 
 
-def _session_data(*, email: str, tokens: upstream.Tokens) -> dict[str, Any]:
+def _session_data(*, email: str, client_id: str, tokens: upstream.Tokens) -> dict[str, Any]:
     return {
         "email": email,
+        "client_id": client_id,
         "access_token": tokens.access_token,
         "refresh_token": tokens.refresh_token,
         "expires_at": time.time() + tokens.expires_in,
@@ -142,6 +183,14 @@ def customer_email(*, session: SessionBase) -> str | None:
     return data["email"] if data else None
 
 
+def customer_live_bearer(*, session: SessionBase) -> str | None:
+    """This session's access token while it is fresh, without refreshing (for page chrome)."""
+    data = session.get(SESSION_KEY)
+    if not data or data["expires_at"] - REFRESH_MARGIN_SECONDS <= time.time():
+        return None
+    return str(data["access_token"])
+
+
 def customer_bearer(*, session: SessionBase) -> str:
     """A live access token for this session's customer, refreshed when it is about to expire."""
     data = session.get(SESSION_KEY)
@@ -151,17 +200,25 @@ def customer_bearer(*, session: SessionBase) -> str:
         token: str = data["access_token"]
         return token
     refresh_token: str = data["refresh_token"]
-    # One refresh per refresh token, whichever of this session's requests gets there first:
-    # an upstream that rotates refresh tokens refuses the second use. A refusal is shared too.
+    # Signed in before client_ids were sent: Nexudus's default client_id, the email.
+    client_id: str = data.get("client_id") or data["email"]
+    # One refresh per refresh token, whichever of this session's requests (in any process)
+    # gets there first: the upstream rotates refresh tokens, so a second use is refused.
     tokens = cached_once(
         key=f"customer:refresh:{hashlib.sha256(refresh_token.encode()).hexdigest()}",
-        compute=lambda: _refresh(refresh_token),
+        compute=lambda: _refresh(refresh_token, client_id),
+        timeout=REFRESH_SHARED_SECONDS,
     )
+    if tokens is RefreshRefused.REFUSED:
+        tokens = _stored_newer_tokens(session, refresh_token)
     if tokens is RefreshRefused.REFUSED:
         logger.info("refresh token refused: the customer must sign in again")
         customer_forget(session=session)
         raise SignedOut
-    session[SESSION_KEY] = _session_data(email=data["email"], tokens=tokens)
+    session[SESSION_KEY] = {
+        **data,
+        **_session_data(email=data["email"], client_id=client_id, tokens=tokens),
+    }
     return tokens.access_token
 
 
@@ -171,11 +228,29 @@ class RefreshRefused(Enum):
     REFUSED = "refused"
 
 
-def _refresh(refresh_token: str) -> upstream.Tokens | RefreshRefused:
+def _refresh(refresh_token: str, client_id: str) -> upstream.Tokens | RefreshRefused:
     try:
-        return upstream.token_by_refresh(refresh_token=refresh_token)
+        return upstream.token_by_refresh(refresh_token=refresh_token, client_id=client_id)
     except upstream.TokenRejected:
         return RefreshRefused.REFUSED
+
+
+def _stored_newer_tokens(
+    session: SessionBase, refresh_token: str
+) -> upstream.Tokens | RefreshRefused:
+    """The tokens another request of this session stored after rotating ours, if any: this
+    request's copy of the session was read before that request saved it."""
+    if session.session_key is None:
+        return RefreshRefused.REFUSED
+    stored = type(session)(session_key=session.session_key).get(SESSION_KEY)
+    if not stored or stored.get("refresh_token") in (None, refresh_token):
+        return RefreshRefused.REFUSED
+    left = int(stored["expires_at"] - time.time())
+    return upstream.Tokens(
+        access_token=stored["access_token"],
+        refresh_token=stored["refresh_token"],
+        expires_in=left,
+    )
 
 
 def customer_context(request: HttpRequest) -> dict[str, str | None]:

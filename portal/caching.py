@@ -1,17 +1,44 @@
-"""A value computed by one request at a time, shared through the cache with the others."""
+"""The cache every process of an instance shares, and values computed by one request at a
+time and shared through it with the others."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
+from django.core.cache.backends.db import DatabaseCache
+from django.db import connections, router, transaction
 
 from portal import upstream
 
 T = TypeVar("T")
+
+
+class SharedDatabaseCache(DatabaseCache):
+    """Django's database cache, the default (docs/deploy.md), with an atomic `incr`.
+
+    Django's own reads and then writes, so requests in parallel processes lose counts (the
+    sign-in limits). Here the read and the write happen in one transaction that holds the
+    row: SQLite's IMMEDIATE transactions (settings) take the write lock at the start, and
+    databases that have it lock the row with SELECT … FOR UPDATE.
+    """
+
+    def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
+        alias = router.db_for_write(self.cache_model_class)
+        connection = connections[alias]
+        with transaction.atomic(using=alias):
+            if connection.features.has_select_for_update:
+                table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
+                        [self.make_and_validate_key(key, version=version)],
+                    )
+            return super().incr(key, delta, version)
+
 
 # Longer than any computation can take (connect + read timeouts, a busy database), so a lock
 # never expires under the request still holding it.

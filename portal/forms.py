@@ -13,3 +13,18 @@ class SignInForm(forms.Form):
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
+
+
+class SignInCodeForm(forms.Form):
+    # A TOTP code: six digits (some apps show them with a space in the middle).
+    code = forms.RegexField(
+        label=_("Code"),
+        regex=r"^\s*\d{3}\s?\d{3}\s*$",
+        error_messages={"invalid": _("Enter the six digits your app shows.")},
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "8"}
+        ),
+    )
+
+    def clean_code(self) -> str:
+        return str(self.cleaned_data["code"]).replace(" ", "").strip()

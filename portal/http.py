@@ -44,8 +44,10 @@ def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 class UpstreamFailure:
     """What a page says about a failed upstream call: which message, and the status."""
 
-    kind: Literal["not_found", "unavailable", "unexpected"]
+    kind: Literal["not_found", "unavailable", "unexpected", "busy"]
     status: int
+    # Seconds for the page's Retry-After, when the upstream said how long to wait.
+    retry_after: int | None = None
 
 
 # Failures a page turns into its "not available" state; the rest are bugs, and stay 500s.
@@ -55,7 +57,14 @@ UPSTREAM_FAILURES = (upstream.UpstreamError, WaitedTooLong)
 def upstream_failure(
     error: upstream.UpstreamError | WaitedTooLong, *, where: str
 ) -> UpstreamFailure:
-    """The one mapping from upstream errors to pages; the detail goes to the log only."""
+    """The one mapping from upstream errors to pages; the detail goes to the log only.
+
+    Throttled ([docs] 409 with Retry-After) is "busy, try again in a moment", 429 with the
+    upstream's wait: the billing system is fine, only asked too often.
+    """
+    if isinstance(error, upstream.Throttled):
+        logger.warning("upstream busy on %s: %s", where, error)
+        return UpstreamFailure(kind="busy", status=429, retry_after=error.retry_after)
     if isinstance(error, upstream.TokenRejected | upstream.NotFound):
         logger.info("not found upstream on %s: %s", where, error)
         return UpstreamFailure(kind="not_found", status=404)

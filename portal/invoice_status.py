@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from portal import upstream
 
-Status = Literal["credit_note", "paid", "overdue", "unpaid"]
+# "unknown": the upstream says neither Paid, PaidOn nor DueAmount; no badge is shown.
+Status = Literal["credit_note", "paid", "overdue", "unpaid", "unknown"]
 
 
 def local_date(value: datetime) -> date:
-    """The day a moment falls on in the portal's time zone (TIME_ZONE)."""
+    """The day of a moment: the upstream's times are the space's wall-clock times, naive
+    (portal.upstream.parsing); an aware one falls on its day in TIME_ZONE."""
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
 
@@ -24,6 +26,8 @@ def invoice_status(invoice: upstream.InvoicePreview, *, today: date | None = Non
         return "credit_note"
     if invoice.paid:
         return "paid"
+    if invoice.paid is None:
+        return "unknown"
     today = today or timezone.localdate()
     # Due on the 5th: still "Unpaid" all day on the 5th, "Overdue" from the 6th.
     if invoice.due_date is not None and local_date(invoice.due_date) < today:

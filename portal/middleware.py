@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from portal.logging import request_id
@@ -25,7 +27,8 @@ class RequestIdMiddleware:
         current = offered if _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
         token = request_id.set(current)
         try:
-            with upstream_bound(request_id=current):
+            deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
+            with upstream_bound(request_id=current, deadline=deadline):
                 response = self.get_response(request)
         finally:
             request_id.reset(token)

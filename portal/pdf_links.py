@@ -10,13 +10,14 @@ without asking the upstream for the invoices again.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
 from portal import upstream
 from portal.brands.hosts import brand_current
+from portal.brands.look import business
 from portal.upstream import endpoints
 
 # {str(invoice id): [web address, invoice number]} of invoices this session has shown.
@@ -31,24 +32,35 @@ class PdfLink:
     url: str
 
 
-def _upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
+def upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
+    """`{scheme}://{web address}{publicBaseUrl}{path}?{params}` of the active brand."""
     brand = brand_current()
     return (
         f"{brand.pdf_link_scheme}://{web_address}{brand.public_base_url}{path}?{urlencode(params)}"
     )
 
 
+def web_address(invoice: upstream.InvoicePreview) -> str:
+    """The host of an invoice's PDF links: its BusinessWebAddress (a slug already made a
+    host); a real tenant may leave it out, then the business's WebAddress, else the host of
+    the brand's upstream (a tenant's API host is its web address, CONTRACT.md)."""
+    if invoice.business_web_address:
+        return invoice.business_web_address
+    found = business()
+    if found is not None and found.web_address:
+        return found.web_address
+    return urlsplit(brand_current().upstream_url).netloc
+
+
 def pdf_by_token_url(*, invoice: upstream.InvoicePreview, token: str) -> str:
     """The guest's PDF link: `token` is the basket GUID or registerByToken's Token."""
     path = endpoints.pdf_by_token(invoice.id)
-    return _upstream_link(
-        web_address=invoice.business_web_address, path=path, params={"token": token}
-    )
+    return upstream_link(web_address=web_address(invoice), path=path, params={"token": token})
 
 
 def statement_pdf_url(*, web_address: str, media_jwt: str) -> str:
     path = endpoints.STATEMENT_PDF
-    return _upstream_link(web_address=web_address, path=path, params={"t": media_jwt})
+    return upstream_link(web_address=web_address, path=path, params={"t": media_jwt})
 
 
 def portal_pdf_link(invoice: upstream.InvoicePreview) -> PdfLink:
@@ -60,7 +72,7 @@ def portal_pdf_link(invoice: upstream.InvoicePreview) -> PdfLink:
 
 def invoices_remember(*, session: SessionBase, invoices: list[upstream.InvoicePreview]) -> None:
     listed: dict[str, list[str]] = session.get(SESSION_INVOICES, {})
-    fresh = {str(i.id): [i.business_web_address, i.number] for i in invoices}
+    fresh = {str(i.id): [web_address(i), i.number] for i in invoices}
     if any(listed.get(key) != value for key, value in fresh.items()):
         listed.update(fresh)
         # Bounded: the oldest entries go first (dicts keep insertion order).
@@ -86,7 +98,7 @@ def media_jwt_links(
         if known is None:
             continue
         web_address, number = known
-        url = _upstream_link(
+        url = upstream_link(
             web_address=web_address, path=endpoints.pdf(invoice_id), params={"t": media_jwt}
         )
         links.append(PdfLink(invoice_id=invoice_id, number=number, url=url))

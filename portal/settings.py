@@ -40,7 +40,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
 # request.is_secure(); sign-in rate limits then take the client address from the last
-# X-Forwarded-For entry, the one the proxy appended (portal.accounts.client_address).
+# X-Forwarded-For entry, the one the proxy appended (portal.sign_in_limits.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -139,9 +139,12 @@ DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# Several instances must share one cache (Redis): sessions, media JWTs, registration locks and
-# sign-in rate limits live there. The default, a per-process memory cache, is for one process.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# Every process of an instance shares one cache: registration locks, the paid status, media
+# JWTs and sign-in limits live there. The default is the database (one machine, many
+# processes; `migrate` creates its table); several machines share Redis (CACHE_URL).
+CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
+if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
+    CACHES["default"]["BACKEND"] = "portal.caching.SharedDatabaseCache"
 
 # Where sessions live: "db" (default), "cache" (needs a shared, persistent cache such as
 # Redis) or "cached_db" (the cache in front of the database).
@@ -224,8 +227,17 @@ if not UPSTREAM_URL:
 # (upstream.longest_call_seconds: connect + 2 x read).
 UPSTREAM_CONNECT_TIMEOUT: float = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT: float = env.float("UPSTREAM_READ_TIMEOUT", default=8.0)
+# Threads per gunicorn worker (gunicorn.conf.py). At most UPSTREAM_CONCURRENCY of them wait on
+# the upstream at once; past that a page answers 503 at once, so a hanging upstream never takes
+# the threads that /healthz and pages without upstream calls need.
+GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
+UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
+# How long a page may take before it answers: a throttled upstream GET ([docs] 409 with
+# Retry-After) waits and asks once more only when the wait fits; otherwise the page says
+# "busy, try again in a moment" with the upstream's Retry-After.
+UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=3.0)
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
 UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").
@@ -243,27 +255,13 @@ BRAND_NAME: str = env.str("BRAND_NAME", default="")
 BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
 BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
 BRAND_SUPPORT_PHONE: str = env.str("BRAND_SUPPORT_PHONE", default="")
-# The operator's site and shop (http or https); empty: the upstream business's home page.
+# The operator's site and shop, http(s) addresses (others are ignored): docs/configuration.md.
 BRAND_WEBSITE_URL: str = env.str("BRAND_WEBSITE_URL", default="")
 BRAND_SHOP_URL: str = env.str("BRAND_SHOP_URL", default="")
-for _name, _url in (("BRAND_WEBSITE_URL", BRAND_WEBSITE_URL), ("BRAND_SHOP_URL", BRAND_SHOP_URL)):
-    if _url and not _url.startswith(("https://", "http://")):
-        raise ImproperlyConfigured(f"{_name} must be an http or https address.")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
-
-# The sandbox prints completion URLs that point at this portal.
-SANDBOX_PORTAL_URL: str = env.str("SANDBOX_PORTAL_URL", default=f"http://127.0.0.1:{PORT}").rstrip(
-    "/"
-)
-# Lifetimes of what the sandbox issues, in seconds (CONTRACT.md: media JWTs live about 60 s).
-SANDBOX_MEDIA_TOKEN_SECONDS: int = env.int("SANDBOX_MEDIA_TOKEN_SECONDS", default=60)
-SANDBOX_ACCESS_TOKEN_SECONDS: int = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600)
-SANDBOX_REFRESH_TOKEN_SECONDS: int = env.int("SANDBOX_REFRESH_TOKEN_SECONDS", default=30 * 86400)
-SANDBOX_BASKET_SECONDS: int = env.int("SANDBOX_BASKET_SECONDS", default=86400)
-SANDBOX_INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", default=30 * 86400)
 
 # Failed sign-ins allowed per client and email, and per client, within the lockout window.
 SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)

@@ -24,6 +24,7 @@ if settings.SANDBOX_ENABLED:
 urlpatterns += i18n_patterns(
     path("", views.home, name="home"),
     path("sign-in", views.sign_in, name="sign_in"),
+    path("sign-in/code", views.sign_in_code, name="sign_in_code"),
     path("sign-out", views.sign_out, name="sign_out"),
     # The gateway's return address (CONTRACT.md): the checkout-complete page.
     path("invoices/complete", include("checkout.urls")),

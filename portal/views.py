@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
+from urllib.parse import urlencode
 
+from django import forms
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -13,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from portal import accounts, upstream
 from portal.brands.hosts import brand_current, brand_logo_file
-from portal.forms import SignInForm
+from portal.forms import SignInCodeForm, SignInForm
 
 logger = logging.getLogger(__name__)
 
@@ -31,10 +34,46 @@ def safe_next(request: HttpRequest) -> str:
     return reverse("invoices:list")
 
 
+def _sign_in_failed(form: forms.Form, error: Exception) -> tuple[int, dict[str, str]]:
+    """The status and headers of a sign-in step that failed; the form says why."""
+    if isinstance(error, accounts.SignInRefused):
+        form.add_error(None, _("That email and password do not match an account."))
+        return 400, {}
+    if isinstance(error, accounts.TooManyAttempts):
+        form.add_error(None, _("Too many attempts. Wait a few minutes, then try again."))
+        return 429, {}
+    if isinstance(error, upstream.Throttled):
+        form.add_error(None, _("The billing system is busy. Try again in a moment."))
+        return 429, {"Retry-After": str(error.retry_after)}
+    logger.warning("sign-in failed upstream: %s", error)
+    form.add_error(None, _("We cannot reach the billing system just now. Try again soon."))
+    return 503, {}
+
+
+SIGN_IN_FAILURES = (accounts.SignInRefused, accounts.TooManyAttempts, upstream.UpstreamError)
+
+
+def _sign_in_page(
+    request: HttpRequest, template: str, context: dict[str, Any], status: int, **headers: str
+) -> HttpResponse:
+    response = render(request, template, {**context, "next": safe_next(request)}, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
+
+
+def _password_reset_required(request: HttpRequest) -> HttpResponse:
+    # The reset token (the upstream's error description) is neither shown nor logged here;
+    # the password reset pages take the customer on from this page.
+    logger.info("sign-in refused until the password is reset")
+    return render(request, "portal/password_reset_required.html", status=403)
+
+
 @never_cache
 def sign_in(request: HttpRequest) -> HttpResponse:
     form = SignInForm(request.POST or None)
     status = 400 if request.method == "POST" else 200
+    headers: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         try:
             accounts.customer_sign_in(
@@ -43,17 +82,41 @@ def sign_in(request: HttpRequest) -> HttpResponse:
                 password=form.cleaned_data["password"],
             )
             return HttpResponseRedirect(safe_next(request))
-        except accounts.SignInRefused:
-            form.add_error(None, _("That email and password do not match an account."))
-        except accounts.TooManyAttempts:
-            status = 429
-            form.add_error(None, _("Too many attempts. Wait a few minutes, then try again."))
-        except upstream.UpstreamError as error:
-            logger.warning("sign-in failed upstream: %s", error)
-            status = 503
-            form.add_error(None, _("We cannot reach the billing system just now. Try again soon."))
-    context = {"form": form, "next": safe_next(request)}
-    return render(request, "portal/sign_in.html", context, status=status)
+        except accounts.SecondFactorNeeded:
+            code_url = reverse("sign_in_code")
+            return HttpResponseRedirect(f"{code_url}?{urlencode({'next': safe_next(request)})}")
+        except upstream.PasswordResetRequired:
+            return _password_reset_required(request)
+        except SIGN_IN_FAILURES as error:
+            status, headers = _sign_in_failed(form, error)
+    return _sign_in_page(request, "portal/sign_in.html", {"form": form}, status, **headers)
+
+
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponse:
+    """The second step of a two-factor sign-in: the code from the customer's app."""
+    email = accounts.customer_sign_in_waiting(request=request)
+    if email is None:
+        return HttpResponseRedirect(reverse("sign_in"))
+    form = SignInCodeForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    headers: dict[str, str] = {}
+    if request.method == "POST" and form.is_valid():
+        try:
+            accounts.customer_sign_in_code(request=request, code=form.cleaned_data["code"])
+            return HttpResponseRedirect(safe_next(request))
+        except accounts.SecondFactorNeeded:
+            form.add_error(
+                "code", _("That code is not right, or it has expired. Try the next one.")
+            )
+        except accounts.SignInExpired:
+            return HttpResponseRedirect(reverse("sign_in"))
+        except upstream.PasswordResetRequired:
+            return _password_reset_required(request)
+        except SIGN_IN_FAILURES as error:
+            status, headers = _sign_in_failed(form, error)
+    context = {"form": form, "email": email}
+    return _sign_in_page(request, "portal/sign_in_code.html", context, status, **headers)
 
 
 @require_POST

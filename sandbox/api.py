@@ -7,7 +7,6 @@ present but not accepted is a 401; an invoice the caller may not see is a 404.
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Callable
 from functools import wraps
@@ -15,13 +14,12 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from sandbox import pdf, serializers, services
+from sandbox import pdf, serializers, services, throttling
 from sandbox.models import BasketSession, Business, Customer, Invoice
 from sandbox.tokens import Audience, token_subject
 
@@ -35,6 +33,15 @@ def error(status: int, code: str, message: str) -> JsonResponse:
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer error="invalid_token"'
     return response
+
+
+class Refusal(Exception):
+    """An error answer, raised by a check below so that a view reads as its success path;
+    `endpoint` answers with it."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.response = error(status, code, message)
 
 
 def endpoint(*methods: str) -> Callable[[View], View]:
@@ -52,11 +59,19 @@ def endpoint(*methods: str) -> Callable[[View], View]:
                 )
                 response["Allow"] = ", ".join(methods)
                 return response
+            # [docs] Rate limits (409 with Retry-After), then dates as X-Use-Timezone asks.
+            refused = throttling.throttled(request)
+            if refused is not None:
+                return refused
+            local = request.headers.get("X-Use-Timezone", "").lower() == "true"
             # Messages, amounts and dates in the caller's language (Accept-Language), as the
             # portal asks for the page it renders.
             language = translation.get_language_from_request(request)
-            with translation.override(language):
-                answer: HttpResponse = view(request, *args, **kwargs)
+            with translation.override(language), serializers.local_times(local):
+                try:
+                    answer: HttpResponse = view(request, *args, **kwargs)
+                except Refusal as refusal:
+                    answer = refusal.response
             answer["Content-Language"] = language
             return answer
 
@@ -102,17 +117,40 @@ def _bearer_customer(request: HttpRequest) -> Customer | None:
     return customers.filter(pk=int(subject)).first()
 
 
-def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
-    """The customer whose media JWT is `?t=`, or the error to answer with."""
+def _media_customer(request: HttpRequest) -> Customer:
+    """The customer whose media JWT is `?t=`."""
     token = request.GET.get("t")
     if not token:
-        return error(400, "missing_token", _("The t parameter (a media JWT) is required."))
+        raise Refusal(400, "missing_token", _("The t parameter (a media JWT) is required."))
     subject = token_subject(token=token, audience=Audience.MEDIA)
     customers = Customer.objects.filter(business=_business(request), portal_access=True)
     customer = customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
     if customer is None:
-        return error(401, "invalid_token", _("The media token is invalid or has expired."))
+        raise Refusal(401, "invalid_token", _("The media token is invalid or has expired."))
     return customer
+
+
+def _invoice_number(invoice_id: str) -> int:
+    number = _positive_int(invoice_id)
+    if number is None:
+        raise Refusal(400, "invalid_invoice_id", _("The invoice id must be a number."))
+    return number
+
+
+def _guest_token(request: HttpRequest) -> str:
+    """The `?token=` of a guest's call: a basket GUID or registerByToken's Token."""
+    raw = request.GET.get("token")
+    if not raw:
+        raise Refusal(400, "missing_token", _("The token parameter is required."))
+    return raw
+
+
+def _own_invoice(customer: Customer, number: int) -> Invoice:
+    # Another customer's invoice is a 404, so that ids of others cannot be probed.
+    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
+    if invoice is None:
+        raise Refusal(404, "not_found", _("No such invoice."))
+    return invoice
 
 
 # Guest checkout ---------------------------------------------------------------------------
@@ -120,10 +158,7 @@ def _media_customer(request: HttpRequest) -> Customer | JsonResponse:
 
 @endpoint("GET")
 def checkout_status(request: HttpRequest) -> HttpResponse:
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
-    guid = _guid(raw)
+    guid = _guid(_guest_token(request))
     baskets = BasketSession.objects.filter(invoice__business=_business(request))
     basket = baskets.select_related("invoice").filter(guid=guid).first() if guid else None
     if basket is None or basket.expires_at <= timezone.now():
@@ -141,18 +176,18 @@ def checkout_status(request: HttpRequest) -> HttpResponse:
 
 @endpoint("POST")
 def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
+    number = _invoice_number(invoice_id)
+    raw = _guest_token(request)
     try:
         registration = services.basket_register(
             business=_business(request), invoice_id=number, guid=_guid(raw)
         )
     except services.RegistrationRefused as refused:
-        return error(refused.status, refused.code, refused.message)
+        # [docs] A write call's answer: the ActionConfirmation envelope, with the status.
+        return JsonResponse(
+            serializers.action_confirmation(status=refused.status, message=refused.message),
+            status=refused.status,
+        )
     # "CustomerCreated" is [ours]: the seed answers with Token alone.
     return JsonResponse(
         {"Token": registration.token, "CustomerCreated": registration.customer_created}
@@ -161,12 +196,8 @@ def register_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 @endpoint("GET")
 def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    raw = request.GET.get("token")
-    if not raw:
-        return error(400, "missing_token", _("The token parameter is required."))
+    number = _invoice_number(invoice_id)
+    raw = _guest_token(request)
     # The basket GUID opens the PDF until its session expires; so does registerByToken's Token.
     business = _business(request)
     guid = _guid(raw)
@@ -187,40 +218,6 @@ def pdf_by_token(request: HttpRequest, invoice_id: str) -> HttpResponse:
 
 
 # Authenticated customers -------------------------------------------------------------------
-
-
-@endpoint("POST")
-def token(request: HttpRequest) -> HttpResponse:
-    def oauth_error(code: str, description: str) -> JsonResponse:
-        return JsonResponse({"error": code, "error_description": description}, status=400)
-
-    grant = request.POST.get("grant_type")
-    customer: Customer | None
-    if grant == "password":
-        username, password = request.POST.get("username"), request.POST.get("password")
-        if not username or not password:
-            return oauth_error("invalid_request", _("username and password are required."))
-        customer = services.customer_authenticate(
-            business=_business(request), email=username, password=password
-        )
-        if customer is None:
-            return oauth_error("invalid_grant", _("The user name or password is incorrect."))
-    elif grant == "refresh_token":
-        refresh = request.POST.get("refresh_token")
-        if not refresh:
-            return oauth_error("invalid_request", _("refresh_token is required."))
-        subject = token_subject(token=refresh, audience=Audience.REFRESH)
-        customers = Customer.objects.filter(business=_business(request), portal_access=True)
-        customer = (
-            customers.filter(pk=int(subject)).first() if subject and subject.isdigit() else None
-        )
-        if customer is None:
-            return oauth_error("invalid_grant", _("The refresh token is invalid or has expired."))
-    elif not grant:
-        return oauth_error("invalid_request", _("grant_type is required."))
-    else:
-        return oauth_error("unsupported_grant_type", _("Use password or refresh_token."))
-    return JsonResponse(services.customer_tokens_issue(customer=customer))
 
 
 _BOOLEANS = {"true": True, "false": False}
@@ -259,19 +256,9 @@ def invoices_my(request: HttpRequest) -> HttpResponse:
     invoices = _invoices().filter(customer=customer, draft=False, **filters)
     total = invoices.count()
     records = invoices[(page - 1) * size : page * size]
-    pages = math.ceil(total / size)
     host = request.get_host()
-    return JsonResponse(
-        {
-            "Records": [serializers.invoice_preview_json(i, host=host) for i in records],
-            "CurrentPage": page,
-            "CurrentPageSize": size,
-            "TotalItems": total,
-            "TotalPages": pages,
-            "HasNextPage": page < pages,
-            "HasPreviousPage": page > 1,
-        }
-    )
+    previews = [serializers.invoice_preview_json(i, host=host) for i in records]
+    return JsonResponse(serializers.list_envelope(previews, page=page, size=size, total=total))
 
 
 @endpoint("GET")
@@ -279,13 +266,7 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
     customer = _bearer_customer(request)
     if customer is None:
         return error(401, "unauthorized", _("A valid bearer token is required."))
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    # Another customer's invoice is a 404, so that ids of others cannot be probed.
-    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
-    if invoice is None:
-        return error(404, "not_found", _("No such invoice."))
+    invoice = _own_invoice(customer, _invoice_number(invoice_id))
     return JsonResponse(serializers.invoice_detail_json(invoice, host=request.get_host()))
 
 
@@ -299,23 +280,15 @@ def media_token(request: HttpRequest) -> HttpResponse:
 
 @endpoint("GET")
 def invoice_pdf(request: HttpRequest, invoice_id: str) -> HttpResponse:
-    number = _positive_int(invoice_id)
-    if number is None:
-        return error(400, "invalid_invoice_id", _("The invoice id must be a number."))
-    customer = _media_customer(request)
-    if isinstance(customer, JsonResponse):
-        return customer
-    invoice = _invoices().filter(pk=number, customer=customer, draft=False).first()
-    if invoice is None:
-        return error(404, "not_found", _("No such invoice."))
+    # The id first: a bad one is a 400 whatever the media JWT.
+    number = _invoice_number(invoice_id)
+    invoice = _own_invoice(_media_customer(request), number)
     return _pdf_response(pdf.invoice_pdf(invoice=invoice), invoice.invoice_number)
 
 
 @endpoint("GET")
 def statement_pdf(request: HttpRequest) -> HttpResponse:
     customer = _media_customer(request)
-    if isinstance(customer, JsonResponse):
-        return customer
     invoices = list(_invoices().filter(customer=customer, draft=False))
     content = pdf.statement_pdf(customer=customer, invoices=invoices)
     return _pdf_response(content, "statement")
@@ -326,12 +299,7 @@ def statement_pdf(request: HttpRequest) -> HttpResponse:
 
 @endpoint("GET")
 def business_current(request: HttpRequest) -> HttpResponse:
-    # The operator's own site; here the sandbox's purchase page, the demo's shop.
-    home_url = request.build_absolute_uri(reverse("sandbox:purchase"))
-    business = serializers.business_json(
-        _business(request), host=request.get_host(), home_url=home_url
-    )
-    return JsonResponse(business)
+    return JsonResponse(serializers.business_json(_business(request), host=request.get_host()))
 
 
 @endpoint("GET")
@@ -339,8 +307,12 @@ def business_colors(request: HttpRequest, business_id: str) -> HttpResponse:
     number = _positive_int(business_id)
     if number is None:
         return error(400, "invalid_business_id", _("The business id must be a number."))
+    # [docs] A customer's bearer only (401 without), and only their own business's.
+    customer = _bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", _("A valid bearer token is required."))
     business = Business.objects.filter(pk=number).first()
-    if business is None:
+    if business is None or business.pk != customer.business_id:
         return error(404, "not_found", _("No such business."))
     return JsonResponse(serializers.colors_json(business))
 

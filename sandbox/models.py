@@ -59,6 +59,10 @@ class Customer(models.Model):
     password = models.CharField(max_length=128, blank=True)
     portal_access = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # [docs] Two-factor sign-in: a base32 TOTP secret (RFC 6238); blank for none.
+    totp_secret = models.CharField(max_length=64, blank=True)
+    # [docs] The password grant answers must_reset_password until a new one is set.
+    must_reset_password = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -70,6 +74,24 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return self.email
+
+
+class RefreshGrant(models.Model):
+    """[docs] Refresh tokens are per customer and client_id, and rotate: each refresh answers
+    a new one and the earlier ones of that client_id die. Tokens carry the generation they
+    were issued in; only the current one is accepted."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=200)
+    generation = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint("customer", "client_id", name="sandbox_grant_per_client"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} / {self.client_id}"
 
 
 class Invoice(models.Model):

@@ -67,6 +67,11 @@ def _object(properties: dict[str, Any]) -> dict[str, Any]:
 
 SCHEMAS: dict[str, Any] = {
     "Error": _object({"error": TEXT, "message": TEXT}),
+    # [docs] The envelope of a write call's answer (registerByToken's refusals here).
+    "ActionConfirmation": _object(
+        {"WasSuccessful": FLAG, "Value": {"nullable": True}, "Status": WHOLE, "Message": TEXT}
+        | {"Errors": {"type": "array", "nullable": True, "items": {"type": "object"}}}
+    ),
     "OAuthError": _object({"error": TEXT, "error_description": TEXT}),
     "Currency": _object({"Code": TEXT, "Name": TEXT, "Format": TEXT}),
     "InvoicePreview": _object(_PREVIEW_PROPERTIES),
@@ -107,6 +112,12 @@ SCHEMAS: dict[str, Any] = {
             "Records": {"type": "array", "items": _ref("InvoicePreview")},
             "CurrentPage": WHOLE,
             "CurrentPageSize": WHOLE,
+            "CurrentOrderField": TEXT,
+            "CurrentSortDirection": WHOLE,
+            "FirstItem": WHOLE,
+            "LastItem": WHOLE,
+            "PageNumber": WHOLE,
+            "PageSize": WHOLE,
             "TotalItems": WHOLE,
             "TotalPages": WHOLE,
             "HasNextPage": FLAG,
@@ -117,9 +128,10 @@ SCHEMAS: dict[str, Any] = {
     "Business": _object(
         {
             "Id": WHOLE,
+            "UniqueId": TEXT,
             "Name": TEXT,
             "WebAddress": TEXT,
-            "NativeHomeUrl": TEXT,
+            "NativeHomeUrl": NULLABLE_TEXT,
             "Currency": _ref("Currency"),
             "LanguageCulture": TEXT,
             "TimeZone": TEXT,
@@ -153,9 +165,16 @@ PATHS: dict[str, Any] = {
             "responses": {
                 "200": _json(_ref("Registration"), "Registered"),
                 "400": _error("No token, or an invoice id that is not a number"),
-                "401": _error("Invalid, expired or used token, or a failed payment"),
-                "404": _error("No such invoice, or the token is another invoice's"),
-                "409": _error("The payment is still pending [ours]"),
+                "401": _json(_ref("ActionConfirmation"), "Invalid, expired or used token"),
+                "404": _json(_ref("ActionConfirmation"), "Another invoice's token"),
+                "409": {
+                    "description": "Payment still pending [ours], or throttled",
+                    "content": {
+                        "application/json": {
+                            "schema": {"oneOf": [_ref("ActionConfirmation"), _ref("Error")]}
+                        }
+                    },
+                },
             },
         }
     },
@@ -189,6 +208,8 @@ PATHS: dict[str, Any] = {
                                 "username": TEXT,
                                 "password": TEXT,
                                 "refresh_token": TEXT,
+                                "client_id": TEXT,
+                                "totp": TEXT,
                             },
                         },
                         # The demo customer (sandbox_seed): the examples reach a 200 too.
@@ -277,16 +298,22 @@ PATHS: dict[str, Any] = {
     },
     "/api/sys/businesses/{businessId}/colors": {
         "get": {
-            "summary": "The business's colours",
+            "summary": "The business's colours (a customer's bearer only)",
+            "security": BEARER,
             "parameters": [{"name": "businessId", "in": "path", "required": True, "schema": WHOLE}],
             "responses": {
                 "200": _json(_ref("Colors"), "The colours"),
                 "400": _error("A business id that is not a number"),
+                "401": _error("No valid bearer token"),
                 "404": _error("No such business"),
             },
         }
     },
 }
+
+# [docs] Past the rate limits, any call: 409 with Retry-After (registerByToken's says so above).
+for _operation in (op for item in PATHS.values() for op in item.values()):
+    _operation["responses"].setdefault("409", _error("Throttled: see Retry-After"))
 
 DOCUMENT: dict[str, Any] = {
     "openapi": "3.0.3",

@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sandbox import conf, grants
 from sandbox.models import BasketSession, Business, Customer, Invoice, InvoiceLine
 from sandbox.tokens import Audience, token_issue
 
@@ -115,7 +115,7 @@ def purchase_create(
         settles_at=now + timedelta(seconds=max(pending_seconds, 0)),
         buyer_email=email,
         created_at=now,
-        expires_at=now + timedelta(seconds=settings.SANDBOX_BASKET_SECONDS),
+        expires_at=now + timedelta(seconds=conf.BASKET_SECONDS),
     )
     return basket_settle(basket=basket)
 
@@ -188,7 +188,7 @@ def basket_register(*, business: Business, invoice_id: int, guid: uuid.UUID | No
     token = token_issue(
         audience=Audience.INVOICE,
         subject=str(invoice_id),
-        seconds=settings.SANDBOX_INVOICE_TOKEN_SECONDS,
+        seconds=conf.INVOICE_TOKEN_SECONDS,
     )
     return Registration(token=token, customer=customer, customer_created=created)
 
@@ -222,28 +222,15 @@ def customer_authenticate(*, business: Business, email: str, password: str) -> C
 
 
 def customer_tokens_issue(*, customer: Customer) -> dict[str, str | int]:
-    """The body of a successful /api/token answer (OAuth 2.0 password and refresh grants)."""
-    return {
-        "access_token": token_issue(
-            audience=Audience.ACCESS,
-            subject=str(customer.pk),
-            seconds=settings.SANDBOX_ACCESS_TOKEN_SECONDS,
-        ),
-        "token_type": "bearer",
-        "expires_in": settings.SANDBOX_ACCESS_TOKEN_SECONDS,
-        "refresh_token": token_issue(
-            audience=Audience.REFRESH,
-            subject=str(customer.pk),
-            seconds=settings.SANDBOX_REFRESH_TOKEN_SECONDS,
-        ),
-    }
+    """The body of a successful /api/token answer for the default client_id (the email)."""
+    return grants.tokens_issue(customer=customer)
 
 
 def media_token_issue(*, customer: Customer) -> str:
     return token_issue(
         audience=Audience.MEDIA,
         subject=str(customer.pk),
-        seconds=settings.SANDBOX_MEDIA_TOKEN_SECONDS,
+        seconds=conf.MEDIA_TOKEN_SECONDS,
     )
 
 
@@ -290,6 +277,7 @@ def demo_seed() -> tuple[Customer, int]:
             "portal_access": True,
         },
     )
+    grants.demo_accounts_seed(business=business, password=DEMO_PASSWORD)
     created = 0
     now = timezone.now()
     for index, (days_ago, paid, credit_note, lines) in enumerate(_DEMO_INVOICES):
@@ -313,4 +301,4 @@ def demo_seed() -> tuple[Customer, int]:
 def completion_url(*, basket: BasketSession, language: str = "en") -> str:
     """Where the simulated gateway sends the buyer back: the portal's completion page."""
     parameter = f"{basket.gateway}_session_id"
-    return f"{settings.SANDBOX_PORTAL_URL}/{language}/invoices/complete?{parameter}={basket.guid}"
+    return f"{conf.PORTAL_URL}/{language}/invoices/complete?{parameter}={basket.guid}"

@@ -24,6 +24,7 @@ class Audience(StrEnum):
     REFRESH = "refresh"
     MEDIA = "media"
     INVOICE = "invoice"
+    RESET = "reset"
 
 
 def _key() -> bytes:
@@ -48,6 +49,13 @@ def token_issue(*, audience: Audience, subject: str, seconds: int, **claims: str
 
 def token_subject(*, token: str, audience: Audience) -> str | None:
     """The subject of a valid, unexpired token of that audience; None for anything else."""
+    payload = token_claims(token=token, audience=audience)
+    subject = payload.get("sub") if payload else None
+    return subject if isinstance(subject, str) else None
+
+
+def token_claims(*, token: str, audience: Audience) -> dict[str, object] | None:
+    """Every claim of a valid, unexpired token of that audience; None for anything else."""
     try:
         payload = jwt.decode(
             token,
@@ -59,5 +67,4 @@ def token_subject(*, token: str, audience: Audience) -> str | None:
         )
     except jwt.PyJWTError:
         return None
-    subject = payload["sub"]
-    return subject if isinstance(subject, str) else None
+    return dict(payload)

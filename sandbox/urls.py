@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, re_path
 
-from sandbox import api, openapi, views
+from sandbox import api, oauth, openapi, views
 
 app_name = "sandbox"
 
@@ -16,7 +16,7 @@ INVOICES = "api/public/billing/invoices"
 
 urlpatterns: list[URLPattern] = [
     path("api/openapi.json", openapi.openapi, name="openapi"),
-    path("api/token", api.token),
+    path("api/token", oauth.token),
     path("api/auth/media/customer", api.media_token),
     path("api/public/checkout/status", api.checkout_status),
     path("api/public/businesses/current", api.business_current),

@@ -1,18 +1,18 @@
 from __future__ import annotations
 
-import re
+import time
 from collections.abc import Iterator
-from urllib.parse import urlsplit
 
 import pytest
 import responses
-from django.conf import settings
 from django.core.cache import cache
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Business, Customer
+from tests.helpers.clock import Clock
 
 
 @pytest.fixture(autouse=True)
@@ -37,35 +37,42 @@ def demo_customer(db: None) -> Customer:
 
 @pytest.fixture
 def upstream_http() -> Iterator[responses.RequestsMock]:
-    """The upstream mocked at the HTTP layer; see `upstream_url(path)`."""
+    """The upstream mocked at the HTTP layer; see tests/helpers/upstream.py."""
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
 
 
 @pytest.fixture
-def portal(live_server: LiveServer, settings: SettingsWrapper, transactional_db: None) -> str:
+def portal(
+    live_server: LiveServer,
+    settings: SettingsWrapper,
+    monkeypatch: pytest.MonkeyPatch,
+    transactional_db: None,
+) -> str:
     """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP."""
     settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
     settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
     settings.PDF_LINK_SCHEME = "http"
-    settings.SANDBOX_PORTAL_URL = live_server.url
+    monkeypatch.setattr(sandbox_conf, "PORTAL_URL", live_server.url)
     # Plain HTTP: Secure cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     return live_server.url
 
 
-def upstream_url(path: str) -> str:
-    return settings.UPSTREAM_URL + path
-
-
-def api_calls(mock: responses.RequestsMock) -> list[responses.Call]:
-    """The calls a page made for its own work: without the white-label data (business name
-    and colours) that every page's layout may ask for, cached."""
-    branding = re.compile(r"/api/(public/businesses/current|sys/businesses/\d+/colors)$")
-    return [
-        call for call in mock.calls if not branding.search(str(urlsplit(call.request.url).path))
-    ]
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterator[Clock]:
+    """The time, moved on by the test: tokens and media JWTs expire without waiting."""
+    controlled = Clock(time.time())
+    monkeypatch.setattr(time, "time", controlled)
+    # Only a cache in this process expires by this clock; Redis keeps its own time. Its store
+    # outlives the test, so it is emptied on both sides.
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "clock"}
+    }
+    cache.clear()
+    yield controlled
+    cache.clear()
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -9,9 +9,22 @@ from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("SANDBOX_ENABLED", "true")
+# The sandbox's documented rate limits (sandbox/conf.py) would throttle a suite that calls it
+# from one address hundreds of times a minute: raised here, lowered by the tests of them.
+os.environ.setdefault("SANDBOX_RATE_LIMITS", "100000/m")
+os.environ.setdefault("SANDBOX_WRITE_RATE_LIMITS", "100000/m")
 
 from portal.settings import *  # noqa: F403
-from portal.settings import BASE_DIR, DATABASES, STORAGES
+from portal.settings import BASE_DIR, DATABASES, STORAGES, env
+
+# One process: a memory cache unless CACHE_URL says otherwise (Redis in `make test-services`).
+# The production default, the database cache, is tested across gunicorn processes
+# (tests/portal/test_production_defaults.py).
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+
+# The live server runs a thread per request, and the race tests send more at once than a
+# gunicorn worker has threads; tests/portal/test_upstream.py tests the limit itself.
+UPSTREAM_CONCURRENCY = 256
 
 # The test client and the live server speak plain HTTP; tests/portal/test_security.py checks
 # the production values in a process of their own.

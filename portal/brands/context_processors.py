@@ -9,6 +9,7 @@ from django.urls import get_script_prefix, translate_url
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
 
+from portal.accounts import customer_live_bearer
 from portal.brands.hosts import brand_current
 from portal.brands.look import brand_look
 
@@ -41,6 +42,8 @@ def look(request: HttpRequest) -> dict[str, object]:
     """The brand's look and the language switcher; lazy, so fragments that show neither
     (htmx partials) cost nothing."""
     return {
-        "look": SimpleLazyObject(brand_look),
+        "look": SimpleLazyObject(
+            lambda: brand_look(bearer=customer_live_bearer(session=request.session))
+        ),
         "language_links": SimpleLazyObject(lambda: _language_links(request)),
     }

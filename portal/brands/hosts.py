@@ -33,12 +33,6 @@ DEFAULT_KEY = "default"
 
 
 @dataclass(frozen=True)
-class FooterEntry:
-    label: str
-    url: str
-
-
-@dataclass(frozen=True)
 class BrandSettings:
     """One brand's settings as pages and the client use them: local values only (look.py
     merges in the upstream's)."""
@@ -68,6 +62,14 @@ class BrandSettings:
         return self.key
 
 
+@dataclass(frozen=True)
+class FooterEntry:
+    """A footer link as pages show it (the admin edits FooterLink)."""
+
+    label: str
+    url: str
+
+
 def default_brand() -> BrandSettings:
     """The brand from settings: every host gets it while no brand is configured."""
     return BrandSettings(
@@ -81,8 +83,8 @@ def default_brand() -> BrandSettings:
         logo_url=settings.BRAND_LOGO_URL,
         support_email=settings.BRAND_SUPPORT_EMAIL,
         support_phone=settings.BRAND_SUPPORT_PHONE,
-        website_url=settings.BRAND_WEBSITE_URL,
-        shop_url=settings.BRAND_SHOP_URL,
+        website_url=_web_link(settings.BRAND_WEBSITE_URL),
+        shop_url=_web_link(settings.BRAND_SHOP_URL),
     )
 
 
@@ -135,7 +137,8 @@ def _from_record(record: Brand) -> BrandSettings:
 
 
 def _web_link(url: str) -> str:
-    # Validated when saved; checked again, since a link is clicked in customers' browsers.
+    # Validated when a brand is saved (not when set in the environment); checked here, since
+    # a link is clicked in customers' browsers.
     return url if url.startswith(("https://", "http://")) else ""
 
 
@@ -202,6 +205,12 @@ def hosts_without_brand(*, leaving_out: int | None = None) -> list[str]:
         return []
     listed = set(BrandHost.objects.filter(brand__in=brands).values_list("host", flat=True))
     return [name for name in site_hosts() if name not in listed]
+
+
+def brand_by_slug(slug: str) -> BrandSettings | None:
+    """A configured brand by its short name (commands), read from the database."""
+    record = Brand.objects.prefetch_related("footer_links").filter(slug=slug).first()
+    return _from_record(record) if record is not None else None
 
 
 def brand_logo_file(brand: BrandSettings) -> tuple[bytes, str] | None:

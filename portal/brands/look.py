@@ -21,6 +21,9 @@ from portal.brands.hosts import BrandSettings, FooterEntry, brand_current
 logger = logging.getLogger(__name__)
 
 BUSINESS_SECONDS = 300
+# The upstream's colours, once a signed-in customer's page has fetched them: they are the
+# business's, so every page of the brand may show them meanwhile.
+COLORS_SECONDS = 3600
 FAILURE_SECONDS = 30
 NO_COLORS = upstream.BusinessColors(primary="", secondary="", background="", text="")
 
@@ -42,7 +45,7 @@ class BrandLook:
     support_phone: str
     footer_links: tuple[FooterEntry, ...]
     address: str
-    # The operator's own site (the brand's, else the upstream's home page) and its shop.
+    # The operator's own site (the brand's, else the tenant's public site) and its shop.
     website_url: str = ""
     shop_url: str = ""
 
@@ -68,23 +71,28 @@ def business() -> upstream.Business | None:
     return found if isinstance(found, upstream.Business) else None
 
 
-def _colors(brand: BrandSettings) -> upstream.BusinessColors:
-    """The upstream's colours, asked only when the brand leaves one of them empty."""
+def _colors(brand: BrandSettings, bearer: str | None) -> upstream.BusinessColors:
+    """The upstream's colours, asked only when the brand leaves one of them empty.
+
+    [docs] They need a customer's bearer (401 without): a signed-in customer's page fetches
+    them for the brand's cache; without them known, a page has the brand's own colours.
+    """
     if all((brand.primary_color, brand.secondary_color, brand.background_color, brand.text_color)):
         return NO_COLORS
     key = _key(brand, "colors")
     found: upstream.BusinessColors | None = cache.get(key)
-    if found is None:
-        found_business = business()
-        if found_business is None:
-            return NO_COLORS
-        try:
-            found = _parsed(upstream.business_colors(business_id=found_business.id))
-            cache.set(key, found, BUSINESS_SECONDS)
-        except upstream.UpstreamError as error:
-            logger.warning("business colours unavailable: %s", error)
-            cache.set(key, NO_COLORS, FAILURE_SECONDS)
-            return NO_COLORS
+    if found is not None:
+        return found
+    found_business = business() if bearer else None
+    if found_business is None or found_business.id is None or bearer is None:
+        return NO_COLORS
+    try:
+        found = _parsed(upstream.business_colors(business_id=found_business.id, bearer=bearer))
+        cache.set(key, found, COLORS_SECONDS)
+    except upstream.UpstreamError as error:
+        logger.warning("business colours unavailable: %s", error)
+        cache.set(key, NO_COLORS, FAILURE_SECONDS)
+        return NO_COLORS
     return found
 
 
@@ -106,15 +114,16 @@ def _palette(primary: str, secondary: str, background: str, text: str) -> Palett
     return palette
 
 
-def brand_look() -> BrandLook:
+def brand_look(*, bearer: str | None = None) -> BrandLook:
+    """The active brand's look; `bearer`: a signed-in customer's, to fetch the colours."""
     brand = brand_current()
     found = business()
-    colors = _colors(brand)
+    colors = _colors(brand, bearer)
     if brand.logo_version:
         logo_url = reverse("brand_logo", args=[brand.logo_version])
     else:
         logo_url = brand.logo_url
-    website = brand.website_url or (found.home_url if found else "")
+    website = brand.website_url or _tenant_site(brand, found)
     return BrandLook(
         name=brand.name or (found.name if found else ""),
         logo_url=logo_url,
@@ -131,6 +140,14 @@ def brand_look() -> BrandLook:
         website_url=website,
         shop_url=brand.shop_url or website,
     )
+
+
+def _tenant_site(brand: BrandSettings, found: upstream.Business | None) -> str:
+    """The tenant's public site, where its shop is: `{scheme}://{WebAddress}{publicBaseUrl}/`,
+    as PDF links are built (the sandbox's purchase page in the demo)."""
+    if found is None or not found.web_address:
+        return ""
+    return f"{brand.pdf_link_scheme}://{found.web_address}{brand.public_base_url}/"
 
 
 def business_name() -> str:

@@ -105,7 +105,7 @@ class Brand(models.Model):
         validators=[web_url],
         help_text=_(
             "The operator's own site, for \"Back to …\" links. Empty: the upstream business's "
-            "home page, if it gives one."
+            "web address."
         ),
     )
     shop_url = models.CharField(

@@ -52,5 +52,15 @@ def money(value: Decimal, currency: str) -> str:
 
 
 @register.filter
+def amount_due(invoice: upstream.InvoicePreview) -> str:
+    """What is left to pay, where the upstream says and it differs from the total (a part
+    payment); "" otherwise."""
+    due, total = invoice.due_amount, invoice.total_amount
+    if due is None or total is None or due == total or not invoice.currency_code:
+        return ""
+    return money(due, invoice.currency_code)
+
+
+@register.filter
 def status(invoice: upstream.InvoicePreview) -> Status:
     return invoice_status(invoice)

@@ -19,12 +19,15 @@ from portal.upstream.calls import (
 from portal.upstream.context import UpstreamTarget, upstream_bound, upstream_target
 from portal.upstream.errors import (
     NotFound,
+    PasswordResetRequired,
+    SecondFactorRequired,
+    Throttled,
     TokenRejected,
     UnexpectedAnswer,
     UpstreamError,
     UpstreamUnavailable,
 )
-from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview
+from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview, web_address_host
 from portal.upstream.results import (
     Business,
     BusinessColors,
@@ -49,7 +52,10 @@ __all__ = [
     "InvoicePage",
     "InvoicePreview",
     "NotFound",
+    "PasswordResetRequired",
     "RegisterByTokenAnswer",
+    "SecondFactorRequired",
+    "Throttled",
     "TokenRejected",
     "Tokens",
     "UnexpectedAnswer",
@@ -70,4 +76,5 @@ __all__ = [
     "token_by_refresh",
     "upstream_bound",
     "upstream_target",
+    "web_address_host",
 ]

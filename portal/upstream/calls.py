@@ -1,14 +1,26 @@
-"""One function per upstream call (CONTRACT.md), each answering a typed result."""
+"""One function per upstream call (CONTRACT.md), each answering a typed result.
+
+Each [ours] assumption of CONTRACT.md sits in one function here, named in docs/checkout.md.
+"""
 
 from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from portal.upstream import endpoints
-from portal.upstream.errors import TokenRejected, UnexpectedAnswer
-from portal.upstream.parsing import HOST, JsonFields, parse_invoice_detail, parse_invoice_preview
+from portal.upstream.errors import (
+    PasswordResetRequired,
+    SecondFactorRequired,
+    TokenRejected,
+    UnexpectedAnswer,
+)
+from portal.upstream.parsing import (
+    JsonFields,
+    parse_invoice_detail,
+    parse_invoice_preview,
+    web_address_host,
+)
 from portal.upstream.results import (
     Business,
     BusinessColors,
@@ -25,16 +37,17 @@ CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 
 
 def checkout_status(*, token: str) -> CheckoutStatus:
-    """The basket session's state and invoice. [ours] CONTRACT.md, "Guest checkout"."""
+    """[ours] The basket session's state and invoice: no public source names this call, its
+    path or its shape (CONTRACT.md, "Guest checkout"). Status is required; the rest not."""
     data = get_json(endpoints.CHECKOUT_STATUS, params={"token": token})
     fields = JsonFields(data, "CheckoutStatus")
-    status = fields.text("Status")
+    status = fields.required_text("Status")
     if status not in ("Paid", "Pending", "Failed"):
         raise UnexpectedAnswer(f"CheckoutStatus.Status: {status!r}")
     invoice = data.get("Invoice")
     return CheckoutStatus(
         status=status,  # type: ignore[arg-type]  # checked against the Literal above
-        email=fields.optional_text("Email"),
+        email=fields.text("Email"),
         invoice=parse_invoice_detail(invoice) if invoice is not None else None,
     )
 
@@ -43,46 +56,80 @@ def register_by_token(*, invoice_id: int, token: str) -> RegisterByTokenAnswer:
     """POST registerByToken (register-by-token.md): succeeds once per basket session.
 
     Never retried here. 401: invalid, used or expired token; 404: no such invoice, or the
-    token is another invoice's.
+    token is another invoice's. [ours] `CustomerCreated` (the seed has `Token` alone), read
+    when present; an ActionConfirmation envelope around the answer is read too.
     """
     path = endpoints.register_by_token(invoice_id)
-    status, body = send("POST", path, params={"token": token})
+    # The official portal posts {} (CONTRACT.md): a JSON body, not a form.
+    status, body = send("POST", path, params={"token": token}, json_body={})
     if status != 200:
         raise UnexpectedAnswer(f"POST {path}: status {status}")
-    fields = JsonFields(json_object(body, path), "RegisterByTokenAnswer")
-    created = fields.data.get("CustomerCreated")
+    data: Any = json_object(body, path)
+    if isinstance(data.get("Value"), dict) and "Token" not in data:
+        data = data["Value"]
+    fields = JsonFields(data, "RegisterByTokenAnswer")
     return RegisterByTokenAnswer(
-        token=fields.text("Token"),
-        customer_created=created if isinstance(created, bool) else None,
+        token=fields.required_text("Token"), customer_created=fields.boolean("CustomerCreated")
     )
 
 
 def _tokens(form: dict[str, str]) -> Tokens:
+    """[docs] /api/token, form-encoded; OAuth 2.0 errors (RFC 6749, 5.2) and Nexudus's own."""
     status, body = send("POST", endpoints.TOKEN, form=form)
     data = json_object(body, endpoints.TOKEN)
     if status == 400:
-        # OAuth 2.0 (RFC 6749, 5.2): invalid_grant is a wrong password or a dead refresh token.
-        if data.get("error") == "invalid_grant":
+        error = data.get("error")
+        if error == "two_factor_auth_check":
+            raise SecondFactorRequired(code_sent=bool(form.get("totp")))
+        if error == "must_reset_password":
+            description = data.get("error_description")
+            raise PasswordResetRequired(
+                reset_token=description if isinstance(description, str) else ""
+            )
+        if error == "invalid_grant":
+            # A wrong password, a dead refresh token; with a code sent, maybe a wrong code.
+            if form.get("totp"):
+                raise SecondFactorRequired(code_sent=True)
             raise TokenRejected("token endpoint: invalid_grant")
-        raise UnexpectedAnswer(f"token endpoint: 400 {data.get('error')!r}")
+        raise UnexpectedAnswer(f"token endpoint: 400 {str(error)[:40]!r}")
     if status != 200:
         raise UnexpectedAnswer(f"token endpoint: status {status}")
     fields = JsonFields(data, "Tokens")
+    expires_in = fields.integer("expires_in")
+    if expires_in is None and fields.text("expires_in").isdigit():
+        expires_in = int(fields.text("expires_in")[:9])
     return Tokens(
-        access_token=fields.text("access_token"),
-        refresh_token=fields.text("refresh_token"),
-        expires_in=fields.integer("expires_in"),
+        access_token=fields.required_text("access_token"),
+        refresh_token=fields.required_text("refresh_token"),
+        # Not said: refreshed soon rather than trusted for long.
+        expires_in=300 if expires_in is None else expires_in,
     )
 
 
-def token_by_password(*, username: str, password: str) -> Tokens:
-    """The password grant. TokenRejected: wrong email or password (one answer for both)."""
-    return _tokens({"grant_type": "password", "username": username, "password": password})
+def token_by_password(
+    *, username: str, password: str, client_id: str, totp: str | None = None
+) -> Tokens:
+    """The password grant. `client_id` names this sign-in ([docs] optional here, it defaults
+    to the email) and must be sent again on every refresh; a stable one per portal session
+    keeps one browser's refresh from invalidating another's.
+
+    TokenRejected: wrong email or password (one answer for both). SecondFactorRequired: ask
+    for the TOTP code and call again with `totp`. PasswordResetRequired: no sign-in until the
+    password is reset.
+    """
+    form = {"grant_type": "password", "username": username, "password": password}
+    form["client_id"] = client_id
+    if totp:
+        form["totp"] = totp
+    return _tokens(form)
 
 
-def token_by_refresh(*, refresh_token: str) -> Tokens:
-    """The refresh grant. TokenRejected: the refresh token is dead; sign in again."""
-    return _tokens({"grant_type": "refresh_token", "refresh_token": refresh_token})
+def token_by_refresh(*, refresh_token: str, client_id: str) -> Tokens:
+    """The refresh grant, with the sign-in's `client_id` ([docs] required, the same value).
+    The answer's refresh token replaces the old one, which is dead from now on (rotation).
+    TokenRejected: the refresh token is dead; sign in again."""
+    form = {"grant_type": "refresh_token", "refresh_token": refresh_token, "client_id": client_id}
+    return _tokens(form)
 
 
 def invoices_my(
@@ -93,7 +140,8 @@ def invoices_my(
     page: int = 1,
     size: int = 25,
 ) -> InvoicePage:
-    """The customer's invoices, newest first ([docs] invoices/my with paging and filters)."""
+    """The customer's invoices ([docs] invoices/my). `page`, `size` and newest-first are seen
+    in use, not documented: every paging field of the answer is optional."""
     params: dict[str, str | int] = {"page": page, "size": size}
     if paid is not None:
         params["paid"] = "true" if paid else "false"
@@ -104,14 +152,21 @@ def invoices_my(
     records = fields.data.get("Records")
     if not isinstance(records, list):
         raise UnexpectedAnswer("InvoicePage.Records is not a list")
+    current = fields.integer("CurrentPage", "PageNumber") or page
+    page_size = fields.integer("CurrentPageSize", "PageSize")
+    total_pages = fields.integer("TotalPages")
+    has_next = fields.boolean("HasNextPage")
+    if has_next is None:
+        has_next = current < total_pages if total_pages else len(records) >= (page_size or size)
+    has_previous = fields.boolean("HasPreviousPage")
     return InvoicePage(
         records=tuple(parse_invoice_preview(record) for record in records),
-        page=fields.integer("CurrentPage"),
-        page_size=fields.integer("CurrentPageSize"),
+        page=current,
+        has_next=has_next,
+        has_previous=current > 1 if has_previous is None else has_previous,
+        page_size=page_size,
         total_items=fields.integer("TotalItems"),
-        total_pages=fields.integer("TotalPages"),
-        has_next=fields.boolean("HasNextPage"),
-        has_previous=fields.boolean("HasPreviousPage"),
+        total_pages=total_pages,
     )
 
 
@@ -122,56 +177,42 @@ def invoice_detail(*, bearer: str, invoice_id: int) -> InvoiceDetail:
 
 def media_token(*, bearer: str) -> str:
     """A media JWT ([seed] /api/auth/media/customer): lives about 60 s, opens media only."""
-    return JsonFields(get_json(endpoints.MEDIA_TOKEN, bearer=bearer), "MediaToken").text("jwt")
+    data = get_json(endpoints.MEDIA_TOKEN, bearer=bearer)
+    return JsonFields(data, "MediaToken").required_text("jwt")
 
 
 def business_current() -> Business:
+    """[docs] businesses/current; nothing in it is required (pages say less without it)."""
     fields = JsonFields(get_json(endpoints.BUSINESS_CURRENT), "Business")
-    web_address = fields.optional_text("WebAddress")
-    if web_address and not HOST.fullmatch(web_address):
-        raise UnexpectedAnswer("Business.WebAddress is not a host")
-    country = fields.data.get("Country")
+    country = fields.object("Country")
     parts = [
-        fields.data.get("Address"),
-        fields.data.get("TownCity"),
-        fields.data.get("PostalCode"),
-        country.get("Name") if isinstance(country, dict) else None,
+        fields.text("Address"),
+        fields.text("TownCity"),
+        fields.text("PostalCode"),
+        country.text("Name") if country else "",
     ]
     return Business(
         id=fields.integer("Id"),
         name=fields.text("Name"),
-        web_address=web_address,
-        address=", ".join(part.strip() for part in parts if isinstance(part, str) and part.strip()),
-        home_url=_web_url(fields.data.get("NativeHomeUrl")),
-        language_culture=_culture(fields.data.get("LanguageCulture")),
+        web_address=web_address_host(fields.data.get("WebAddress")),
+        address=", ".join(part.strip() for part in parts if part.strip()),
+        language_culture=_culture(fields.text("LanguageCulture")),
     )
 
 
-def _web_url(value: Any) -> str:
-    """An http(s) address with a host, or "": it becomes a link customers follow."""
-    if not isinstance(value, str):
-        return ""
-    parts = urlsplit(value)
-    spaced = any(character.isspace() for character in value)
-    return value if parts.scheme in ("http", "https") and parts.hostname and not spaced else ""
+def _culture(value: str) -> str:
+    return value if CULTURE.fullmatch(value) else ""
 
 
-def _culture(value: Any) -> str:
-    return value if isinstance(value, str) and CULTURE.fullmatch(value) else ""
-
-
-def business_colors(*, business_id: int) -> BusinessColors:
-    """The business's colours ([docs] sys/businesses/{id}/colors), as written: a value that is
-    not a string counts as none. The brands package parses them before any reaches CSS."""
-    data = get_json(endpoints.business_colors(business_id))
-
-    def value(key: str) -> str:
-        found: Any = data.get(key)
-        return found if isinstance(found, str) else ""
-
+def business_colors(*, business_id: int, bearer: str) -> BusinessColors:
+    """The business's colours ([docs] sys/businesses/{id}/colors: a customer's bearer only,
+    401 without), an open map of which four names are read; a value that is not a string
+    counts as none. The brands package parses them before any reaches CSS."""
+    data = get_json(endpoints.business_colors(business_id), bearer=bearer)
+    fields = JsonFields(data, "BusinessColors")
     return BusinessColors(
-        primary=value("primaryColor"),
-        secondary=value("secondaryColor"),
-        background=value("backgroundColor"),
-        text=value("textColor"),
+        primary=fields.text("primaryColor", "PrimaryColor"),
+        secondary=fields.text("secondaryColor", "SecondaryColor"),
+        background=fields.text("backgroundColor", "BackgroundColor"),
+        text=fields.text("textColor", "TextColor"),
     )

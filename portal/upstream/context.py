@@ -19,6 +19,9 @@ from django.conf import settings
 class UpstreamTarget:
     base_url: str
     request_id: str = "-"
+    # time.monotonic() by which the page must answer: a throttled GET waits for its
+    # Retry-After only when that fits (None: no page, e.g. a command).
+    deadline: float | None = None
 
 
 _bound: ContextVar[UpstreamTarget | None] = ContextVar("upstream_target", default=None)
@@ -31,7 +34,7 @@ def upstream_target() -> UpstreamTarget:
 
 @contextlib.contextmanager
 def upstream_bound(
-    *, base_url: str | None = None, request_id: str | None = None
+    *, base_url: str | None = None, request_id: str | None = None, deadline: float | None = None
 ) -> Iterator[UpstreamTarget]:
     """Binds what is given and keeps the rest of the current target."""
     current = upstream_target()
@@ -39,6 +42,7 @@ def upstream_bound(
         current,
         base_url=current.base_url if base_url is None else base_url,
         request_id=current.request_id if request_id is None else request_id,
+        deadline=current.deadline if deadline is None else deadline,
     )
     token = _bound.set(target)
     try:

@@ -1,4 +1,8 @@
-"""Typed results of upstream calls: what the pages read, never raw JSON."""
+"""Typed results of upstream calls: what the pages read, never raw JSON.
+
+Only what a page shows is required (CONTRACT.md, "Shapes"); every other field may be missing
+on a real tenant, so it has a default here and the pages cope with it.
+"""
 
 from __future__ import annotations
 
@@ -11,36 +15,40 @@ from typing import Literal
 @dataclass(frozen=True)
 class InvoiceLine:
     description: str
-    quantity: int
-    unit_price_formatted: str
-    total_formatted: str
+    quantity: Decimal | None = None
+    unit_price_formatted: str = ""
+    total_formatted: str = ""
 
 
 @dataclass(frozen=True)
 class InvoicePreview:
     id: int
-    unique_id: str
     number: str
-    paid: bool
-    paid_on: datetime | None
-    due_date: datetime | None
-    draft: bool
-    credit_note: bool
-    total_amount: Decimal
-    due_amount: Decimal
     total_formatted: str
-    currency_code: str
-    business_web_address: str
-    created_on: datetime | None
+    # A host name (a bare slug already made `{slug}.spaces.nexudus.com`); "" when not given.
+    business_web_address: str = ""
+    # None when the upstream does not say (neither Paid, PaidOn nor DueAmount).
+    paid: bool | None = None
+    credit_note: bool = False
+    # Wall-clock times of the space ([docs] X-Use-Timezone), naive on purpose.
+    created_on: datetime | None = None
+    due_date: datetime | None = None
+    paid_on: datetime | None = None
+    unique_id: str = ""
+    draft: bool = False
+    total_amount: Decimal | None = None
+    due_amount: Decimal | None = None
+    currency_code: str = ""
 
 
 @dataclass(frozen=True)
 class InvoiceDetail(InvoicePreview):
-    bill_to_name: str
-    bill_to_email: str
-    lines: tuple[InvoiceLine, ...]
-    sub_total_formatted: str
-    tax_formatted: str
+    bill_to_name: str = ""
+    bill_to_email: str = ""
+    lines: tuple[InvoiceLine, ...] = ()
+    sub_total_formatted: str = ""
+    tax_formatted: str = ""
+    discount_formatted: str = ""
     # [ours] A percentage (21 for 21 %), where the upstream gives one.
     tax_rate: Decimal | None = None
 
@@ -76,20 +84,20 @@ class Tokens:
 class InvoicePage:
     records: tuple[InvoicePreview, ...]
     page: int
-    page_size: int
-    total_items: int
-    total_pages: int
     has_next: bool
     has_previous: bool
+    page_size: int | None = None
+    total_items: int | None = None
+    total_pages: int | None = None
 
 
 @dataclass(frozen=True)
 class Business:
-    id: int
+    # None when not given: then no colours can be asked for.
+    id: int | None
     name: str
     web_address: str
     address: str = ""  # one line: street, town, postal code, country
-    home_url: str = ""  # NativeHomeUrl: the operator's own site, an http(s) address or ""
     language_culture: str = ""  # e.g. en-GB: how the operator writes dates in its language
 
 

@@ -22,8 +22,8 @@ from playwright.sync_api import (
 )
 from pypdf import PdfReader
 
+from harness import BASE_DIR, CHROMIUM_ARGUMENTS
 from sandbox import services
-from tests.child import BASE_DIR, CHROMIUM_ARGUMENTS
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # same thread are safe here (the notes on these machines say the same).
@@ -75,14 +75,6 @@ def purchase_url(portal: str, language: str = "en", **kwargs: object) -> str:
     """A new guest purchase at the sandbox; the gateway's return link to the portal."""
     basket = services.purchase_create(gateway="stripe", **kwargs)  # type: ignore[arg-type]
     return services.completion_url(basket=basket, language=language)
-
-
-def sign_in(page: Page, language: str = "en") -> None:
-    page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
-    page.fill("input[name=password]", "demo-password")
-    page.click("form.stack button[type=submit]")
-    page.wait_for_url(re.compile(rf"/{language}/invoices/$"))
 
 
 def screenshot(page: Page, name: str) -> None:

@@ -11,9 +11,10 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal.models import Brand, BrandHost
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
-from tests.child import free_port
+from tests.helpers.sign_in import sign_in_in_chromium, submit_sign_in_form
 
 LANGUAGES = ["en", "es", "fr", "de"]
 # The narrowest phones in use (320: iPhone SE 1st generation), a common Android, an iPhone.
@@ -82,19 +83,31 @@ def sign_in_form(page: Page, portal: str, language: str, settings: SettingsWrapp
 
 
 def sign_in_refused(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
-    page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
-    page.fill("input[name=password]", "not-the-password")
-    page.click("form.stack button[type=submit]")
+    submit_sign_in_form(page, language, password="not-the-password")
     page.wait_for_load_state("networkidle")
 
 
 def _signed_in(page: Page, language: str) -> None:
+    sign_in_in_chromium(page, language)
+    page.wait_for_load_state("networkidle")
+
+
+def _password_step(page: Page, language: str, email: str) -> None:
     page.goto(f"/{language}/sign-in")
-    page.fill("input[name=email]", "demo@example.com")
+    page.fill("input[name=email]", email)
     page.fill("input[name=password]", "demo-password")
     page.click("form.stack button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def sign_in_code(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _password_step(page, language, "demo-2fa@example.com")
+
+
+def password_reset_required(
+    page: Page, portal: str, language: str, settings: SettingsWrapper
+) -> None:
+    _password_step(page, language, "demo-reset@example.com")
 
 
 def my_invoices(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
@@ -133,6 +146,8 @@ STATES: list[State] = [
     home,
     sign_in_form,
     sign_in_refused,
+    sign_in_code,
+    password_reset_required,
     my_invoices,
     invoice,
     page_not_found,

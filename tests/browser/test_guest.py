@@ -14,6 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
+from harness import free_port
 from portal.models import Brand, BrandHost, FooterLink
 from tests.browser.conftest import (
     DESKTOP,
@@ -23,7 +24,6 @@ from tests.browser.conftest import (
     purchase_url,
     set_visibility,
 )
-from tests.child import free_port
 
 
 def test_from_purchase_to_pdf(page: Page, portal: str) -> None:

@@ -13,7 +13,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sandbox.models import Customer, Invoice
-from tests.browser.conftest import purchase_url, sign_in
+from tests.browser.conftest import purchase_url
+from tests.helpers.sign_in import sign_in_in_chromium as sign_in
 
 # The sandbox's business writes en-GB: English pages take its region, the others their own.
 LOCALES = {"en": "en_GB", "es": "es", "fr": "fr", "de": "de"}

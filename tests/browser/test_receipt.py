@@ -13,7 +13,8 @@ from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from sandbox import services
-from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url, sign_in
+from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url
+from tests.helpers.sign_in import sign_in_in_chromium as sign_in
 
 THANKS = "Thank you, your payment is confirmed"
 
@@ -106,7 +107,7 @@ def test_the_title_follows_the_state_when_htmx_swaps_it(page: Page, portal: str)
 def test_try_again_after_a_failed_payment_leads_to_the_shop(page: Page, portal: str) -> None:
     page.goto(purchase_url(portal, fail=True))
     expect(page).to_have_title("Your payment did not go through · Canal Street Coworking")
-    # The default brand names no shop: the upstream business's home page (the sandbox's
+    # The default brand names no shop: the tenant's public site (the sandbox's
     # purchase page here) is where a buyer starts again.
     page.get_by_role("link", name="Try again").click()
     page.wait_for_url(f"{portal}/sandbox/")

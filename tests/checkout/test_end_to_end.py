@@ -18,10 +18,12 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal import upstream
 from sandbox import services
 from sandbox.models import BasketSession, Customer
-from tests.child import free_port
+from tests.helpers.html import Page
+from tests.helpers.sign_in import DEMO_EMAIL
 
 COMPLETE = "/en/invoices/complete"
 
@@ -62,9 +64,9 @@ def browser() -> Iterator[requests.Session]:
 
 
 def _pdf_link(html: str) -> str:
-    match = re.search(r'href="([^"]+/pdfByToken\?token=[^"]+)"', html)
-    assert match, "no PDF link on the page"
-    return match.group(1).replace("&amp;", "&")
+    links = [href for href, _ in Page(html).links if "/pdfByToken?token=" in href]
+    assert links, "no PDF link on the page"
+    return links[0]
 
 
 def _pdf_text(url: str) -> str:
@@ -100,10 +102,10 @@ def test_paid_purchase_ends_on_confirmation(
 def test_existing_customer_is_linked(
     purchase: Purchase, browser: requests.Session, demo_customer: Customer
 ) -> None:
-    _, url = purchase(email="demo@example.com")
+    _, url = purchase(email=DEMO_EMAIL)
     page = browser.get(url, timeout=10)
     assert "added to your existing account" in page.text
-    assert Customer.objects.filter(email__iexact="demo@example.com").count() == 1
+    assert Customer.objects.filter(email__iexact=DEMO_EMAIL).count() == 1
 
 
 def test_pending_then_paid_without_reload(purchase: Purchase, browser: requests.Session) -> None:
@@ -111,16 +113,17 @@ def test_pending_then_paid_without_reload(purchase: Purchase, browser: requests.
     page = browser.get(url, timeout=10)
     assert page.status_code == 200
     assert "Confirming your payment" in page.text
-    poll = re.search(r'hx-get="([^"]+)" hx-trigger="load delay:(\d+)s, poll-now"', page.text)
-    assert poll
+    [poller] = Page(page.text).having("hx-get")
+    assert re.fullmatch(r"load delay:\d+s, poll-now", poller["hx-trigger"] or "")
+    poll = f"{portal_url(page.url)}{poller['hx-get']}"
     htmx = {"HX-Request": "true"}
-    still = browser.get(f"{portal_url(page.url)}{poll.group(1)}", headers=htmx, timeout=10)
+    still = browser.get(poll, headers=htmx, timeout=10)
     assert "Confirming your payment" in still.text
     assert "<html" not in still.text
 
     # The gateway's late webhook lands.
     BasketSession.objects.filter(pk=basket.pk).update(settles_at=timezone.now())
-    done = browser.get(f"{portal_url(page.url)}{poll.group(1)}", headers=htmx, timeout=10)
+    done = browser.get(poll, headers=htmx, timeout=10)
     assert done.status_code == 200
     assert "Thank you, your payment is confirmed" in done.text
     assert "<html" not in done.text

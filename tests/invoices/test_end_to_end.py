@@ -9,38 +9,24 @@ import time
 
 import pytest
 import requests
-from django.contrib.sessions.backends.db import SessionStore
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import demo_sign_in
+from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Customer
+from tests.helpers.html import Page, csrf_token
+from tests.helpers.sign_in import DEMO_EMAIL, tokens_received
 
 LIST = "/en/invoices/"
-# A PDF link and the invoice number its accessible name carries.
-LINK = r'href="({url})"[^>]*>[^<]*<span class="visually-hidden"> ([^<]+)</span>'
+# A PDF link's accessible name, before the invoice number it carries.
+PDF_LINK_NAME = "Download PDF "
 
 
 @pytest.fixture(autouse=True)
 def demo(portal: str) -> None:
     services.demo_seed()
-
-
-def _sign_in(portal: str, browser: requests.Session, next_path: str = LIST) -> requests.Response:
-    form = browser.get(f"{portal}/en/sign-in", timeout=10)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert csrf
-    return browser.post(
-        f"{portal}/en/sign-in",
-        data={
-            "csrfmiddlewaretoken": csrf.group(1),
-            "email": "demo@example.com",
-            "password": "demo-password",
-            "next": next_path,
-        },
-        headers={"Referer": f"{portal}/en/sign-in"},
-        timeout=10,
-    )
 
 
 def _is_pdf_of(response: requests.Response, number: str) -> bool:
@@ -49,28 +35,37 @@ def _is_pdf_of(response: requests.Response, number: str) -> bool:
     return number in PdfReader(io.BytesIO(response.content)).pages[0].extract_text()
 
 
+def _poll_url(portal: str, page_html: str) -> str:
+    """The links poller's URL on the page, as htmx reads it."""
+    [poller] = Page(page_html).having("data-media-links")
+    return f"{portal}{poller['hx-get']}"
+
+
 def _fragment(portal: str, browser: requests.Session, page_html: str) -> str:
-    poll = re.search(r'data-media-links[^>]*hx-get="([^"]+)"', page_html)
-    assert poll, "no links poller on the page"
-    url = portal + poll.group(1).replace("&amp;", "&")
-    response = browser.get(url, headers={"HX-Request": "true"}, timeout=10)
+    response = browser.get(_poll_url(portal, page_html), headers={"HX-Request": "true"}, timeout=10)
     assert response.status_code == 200
     return response.text
 
 
+def _pdf_links(html: str, href: str) -> list[tuple[str, str]]:
+    """The PDF links whose address matches `href`, with the invoice number each one names."""
+    return [
+        (url, name.removeprefix(PDF_LINK_NAME))
+        for url, name in Page(html).links
+        if name.startswith(PDF_LINK_NAME) and re.fullmatch(href, url)
+    ]
+
+
 def _direct_links(fragment: str) -> dict[str, str]:
-    return {
-        number: href.replace("&amp;", "&")
-        for href, number in re.findall(LINK.format(url=r'[^"]+/pdf\?t=[^"]+'), fragment)
-    }
+    return {number: url for url, number in _pdf_links(fragment, r".+/pdf\?t=.+")}
 
 
 def test_demo_customer_downloads_every_invoice(portal: str) -> None:
     with requests.Session() as browser:
-        page = _sign_in(portal, browser)
+        page = demo_sign_in(browser, portal)
         assert page.status_code == 200
         assert page.url == f"{portal}{LIST}"
-        rows = re.findall(LINK.format(url=r"/en/invoices/\d+/pdf"), page.text)
+        rows = _pdf_links(page.text, r"/en/invoices/\d+/pdf")
         assert len(rows) == 12
         # Without JavaScript: every link is a portal URL that redirects to a fresh PDF link.
         for path, number in rows:
@@ -86,12 +81,12 @@ def test_demo_customer_downloads_every_invoice(portal: str) -> None:
 
 
 def test_link_after_jwt_expiry_fails_and_refreshed_link_works(
-    portal: str, settings: SettingsWrapper
+    portal: str, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    settings.SANDBOX_MEDIA_TOKEN_SECONDS = 2
+    monkeypatch.setattr(sandbox_conf, "MEDIA_TOKEN_SECONDS", 2)
     settings.MEDIA_JWT_REUSE_SECONDS = 1
     with requests.Session() as browser:
-        page = _sign_in(portal, browser)
+        page = demo_sign_in(browser, portal)
         first = _direct_links(_fragment(portal, browser, page.text))
         number, stale_url = next(iter(first.items()))
         assert _is_pdf_of(requests.get(stale_url, timeout=10), number)
@@ -105,7 +100,7 @@ def test_link_after_jwt_expiry_fails_and_refreshed_link_works(
 
 def test_filters_and_detail(portal: str) -> None:
     with requests.Session() as browser:
-        _sign_in(portal, browser)
+        demo_sign_in(browser, portal)
         unpaid = browser.get(f"{portal}{LIST}?show=unpaid", timeout=10).text
         # The demo's three unpaid invoices; the one due 33 days ago is overdue.
         assert unpaid.count('<td class="status"><span class="badge badge-unpaid">') == 2
@@ -123,15 +118,15 @@ def test_filters_and_detail(portal: str) -> None:
         assert other.status_code == 404
 
 
-def test_signed_out_and_no_tokens_leak(portal: str) -> None:
+def test_signed_out_and_no_tokens_leak(portal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets = tokens_received(monkeypatch)
     with requests.Session() as browser:
         signed_out = browser.get(f"{portal}{LIST}", allow_redirects=False, timeout=10)
         assert signed_out.status_code == 302
         assert signed_out.headers["Location"] == "/en/sign-in?next=%2Fen%2Finvoices%2F"
-        bodies = [_sign_in(portal, browser)]
+        bodies = [demo_sign_in(browser, portal)]
         bodies.append(browser.get(f"{portal}{LIST}", timeout=10))
-        session = SessionStore(session_key=browser.cookies["sessionid"]).load()
-        secrets = [session["customer"]["access_token"], session["customer"]["refresh_token"]]
+        assert len(secrets) == 2  # the access and refresh tokens of the sign-in
         bodies.append(browser.get(f"{portal}{LIST}?show=paid", timeout=10))
         for response in bodies:
             for secret in secrets:
@@ -139,32 +134,26 @@ def test_signed_out_and_no_tokens_leak(portal: str) -> None:
                 assert all(secret not in value for value in browser.cookies.values())
         # The poll stops once the session has ended.
         html = bodies[-1].text
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-        assert csrf
         out = browser.post(
             f"{portal}/en/sign-out",
-            data={"csrfmiddlewaretoken": csrf.group(1)},
+            data={"csrfmiddlewaretoken": csrf_token(html)},
             headers={"Referer": f"{portal}{LIST}"},
             timeout=10,
         )
         assert out.url.endswith("/en/sign-in")
-        poll = re.search(r'data-media-links[^>]*hx-get="([^"]+)"', html)
-        assert poll
-        ended = browser.get(
-            portal + poll.group(1).replace("&amp;", "&"), headers={"HX-Request": "true"}, timeout=10
-        )
+        ended = browser.get(_poll_url(portal, html), headers={"HX-Request": "true"}, timeout=10)
         assert ended.status_code == 286
         assert "Your session has ended" in ended.text
 
 
 def test_checkout_page_of_a_signed_in_buyer_has_the_fresh_link(portal: str) -> None:
-    basket = services.purchase_create(gateway="stripe", email="demo@example.com")
+    basket = services.purchase_create(gateway="stripe", email=DEMO_EMAIL)
     with requests.Session() as browser:
-        _sign_in(portal, browser)
+        demo_sign_in(browser, portal)
         page = browser.get(services.completion_url(basket=basket), timeout=10)
         assert "Thank you" in page.text
         assert f'id="pdf-link-{basket.invoice_id}"' in page.text
         direct = _direct_links(_fragment(portal, browser, page.text))
         number = basket.invoice.invoice_number
         assert _is_pdf_of(requests.get(direct[number], timeout=10), number)
-    assert Customer.objects.filter(email__iexact="demo@example.com").count() == 1
+    assert Customer.objects.filter(email__iexact=DEMO_EMAIL).count() == 1

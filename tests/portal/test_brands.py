@@ -4,6 +4,7 @@ between brands, and brand fields cannot inject markup or CSS."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import responses
@@ -11,10 +12,12 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from responses import matchers
 
+from portal import accounts
 from portal.brands.middleware import SESSION_BRAND
 from portal.models import Brand, BrandHost, FooterLink
 from portal.upstream import endpoints
-from tests import upstream_data
+from tests.helpers import upstream_data
+from tests.helpers.sign_in import asked_to_sign_in, sign_in, signed_in, tokens
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,20 @@ def upstreams(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
     return upstream_http
 
 
+def _customer_of(client: Client, brand: str) -> None:
+    """A signed-in customer of `brand` in this client's session, with a fresh access token."""
+    session = client.session
+    session[accounts.SESSION_KEY] = {
+        "email": upstream_data.EMAIL,
+        "client_id": "portal-test",
+        "access_token": upstream_data.ACCESS,
+        "refresh_token": upstream_data.REFRESH,
+        "expires_at": time.time() + 3600,
+    }
+    session[SESSION_BRAND] = brand
+    session.save()
+
+
 def _hosts_called(mock: responses.RequestsMock) -> set[str]:
     return {re.sub(r"^(https://[^/]+).*", r"\1", str(call.request.url)) for call in mock.calls}
 
@@ -73,11 +90,15 @@ def _hosts_called(mock: responses.RequestsMock) -> set[str]:
 def test_each_host_shows_its_own_brand(
     client: Client, brands: tuple[Brand, Brand], upstreams: responses.RequestsMock
 ) -> None:
+    _customer_of(client, "canal")
     canal = client.get("/en/", HTTP_HOST="portal.canal.example").content.decode()
-    # Canal leaves name and colours empty: the upstream's fill them.
+    # Canal leaves name and colours empty: the upstream's fill them, the colours fetched
+    # with the signed-in customer's bearer ([docs] 401 without one).
     assert "Canal Street Coworking" in canal
     assert "--color-primary:#8a1c7c" in canal
     assert "Harbour" not in canal
+    [colors] = [call for call in upstreams.calls if str(call.request.url).endswith("/colors")]
+    assert colors.request.headers["Authorization"] == f"Bearer {upstream_data.ACCESS}"
 
     harbour = client.get("/en/", HTTP_HOST="billing.harbour.example").content.decode()
     # Harbour's own values win over its upstream's.
@@ -88,6 +109,23 @@ def test_each_host_shows_its_own_brand(
     assert 'href="mailto:help@harbour.example"' in harbour
     assert 'href="https://harbour.example/terms" rel="noopener noreferrer">Terms<' in harbour
     assert "Canal" not in harbour
+
+
+def test_without_a_customer_the_colours_are_the_brands_own(
+    client: Client, brands: tuple[Brand, Brand], upstreams: responses.RequestsMock
+) -> None:
+    canal = client.get("/en/", HTTP_HOST="portal.canal.example").content.decode()
+    # [docs] The colours need a customer's bearer: an anonymous page does not ask for them.
+    assert not [call for call in upstreams.calls if str(call.request.url).endswith("/colors")]
+    assert "--color-primary:#8a1c7c" not in canal
+    assert "Canal Street Coworking" in canal
+    # Once a customer's page has fetched them, every page of the brand has them.
+    _customer_of(client, "canal")
+    client.get("/en/", HTTP_HOST="portal.canal.example")
+    client.logout()
+    other = Client()
+    anonymous = other.get("/en/", HTTP_HOST="portal.canal.example").content.decode()
+    assert "--color-primary:#8a1c7c" in anonymous
 
 
 def test_each_brand_calls_its_own_upstream(
@@ -146,31 +184,20 @@ def test_without_brands_every_host_gets_the_default_brand_from_settings(
 def test_a_session_of_one_brand_is_not_valid_under_another(
     client: Client, brands: tuple[Brand, Brand], upstreams: responses.RequestsMock
 ) -> None:
-    upstreams.post(
-        CANAL_API + endpoints.TOKEN,
-        json={
-            "access_token": upstream_data.ACCESS,
-            "refresh_token": upstream_data.REFRESH,
-            "token_type": "bearer",
-            "expires_in": 3600,
-        },
-    )
-    signed_in = client.post(
-        "/en/sign-in",
-        {"email": upstream_data.EMAIL, "password": upstream_data.PASSWORD},
-        HTTP_HOST="portal.canal.example",
-    )
-    assert signed_in.status_code == 302
-    assert client.session[SESSION_BRAND] == "canal"
+    upstreams.post(CANAL_API + endpoints.TOKEN, json=tokens())
+    sign_in(client, HTTP_HOST="portal.canal.example")
+    assert signed_in(client, HTTP_HOST="portal.canal.example")
 
     # The same cookie presented to the other brand's host: a fresh, empty session there.
     response = client.get("/en/invoices/", HTTP_HOST="billing.harbour.example")
     assert response.status_code == 302
     assert "/sign-in" in response["Location"]
-    # Canal's bearer token went nowhere, least of all to Harbour's upstream.
+    # Canal's bearer token went to Canal's upstream only (its colours), never to Harbour's.
     for call in upstreams.calls:
-        assert upstream_data.ACCESS not in str(call.request.headers.get("Authorization"))
-    assert client.session.get(SESSION_BRAND) != "canal"
+        if not str(call.request.url).startswith(CANAL_API):
+            assert upstream_data.ACCESS not in str(call.request.headers.get("Authorization"))
+    # Discarded, not set aside: back at Canal, the customer has to sign in again.
+    assert asked_to_sign_in(client, HTTP_HOST="portal.canal.example")
 
 
 def test_markup_in_brand_fields_and_upstream_data_is_inert(
@@ -193,7 +220,9 @@ def test_markup_in_brand_fields_and_upstream_data_is_inert(
         HARBOUR_API + endpoints.business_colors(1),
         json={"primaryColor": "</style><script>alert(2)</script>", "textColor": "#zzzzzz"},
     )
+    _customer_of(client, "harbour")
     page = client.get("/en/", HTTP_HOST="billing.harbour.example").content.decode()
+    assert any(str(call.request.url).endswith("/colors") for call in upstream_http.calls)
     assert "<script>alert" not in page
     assert "<iframe" not in page
     assert "<img src=x" not in page

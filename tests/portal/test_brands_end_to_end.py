@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import demo_sign_in
 from portal.models import Brand, BrandHost
 from sandbox import services
 from sandbox.models import Business, Customer
@@ -129,15 +130,7 @@ def _signed_in(site: Site, language: str, email: str) -> tuple[requests.Session,
     browser = requests.Session()
     # A browser set to this language, as a customer reading the portal in it usually has.
     browser.headers["Accept-Language"] = f"{language},en;q=0.5"
-    form = browser.get(f"{site.url}/{language}/sign-in", timeout=30)
-    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-    assert csrf is not None
-    signed_in = browser.post(
-        f"{site.url}/{language}/sign-in",
-        data={"csrfmiddlewaretoken": csrf.group(1), "email": email, "password": PASSWORD},
-        headers={"Referer": f"{site.url}/{language}/sign-in"},
-        timeout=30,
-    )
+    signed_in = demo_sign_in(browser, site.url, email=email, password=PASSWORD, language=language)
     assert signed_in.status_code == 200, signed_in.text
     return browser, signed_in.text
 
@@ -178,18 +171,6 @@ def test_one_brands_customer_cannot_sign_in_at_the_other(sites: tuple[Site, Site
     canal, harbour = sites
     _customer(canal, "ada@example.com")
     with requests.Session() as browser:
-        form = browser.get(f"{harbour.url}/en/sign-in", timeout=30)
-        csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.text)
-        assert csrf is not None
-        refused = browser.post(
-            f"{harbour.url}/en/sign-in",
-            data={
-                "csrfmiddlewaretoken": csrf.group(1),
-                "email": "ada@example.com",
-                "password": PASSWORD,
-            },
-            headers={"Referer": f"{harbour.url}/en/sign-in"},
-            timeout=30,
-        )
+        refused = demo_sign_in(browser, harbour.url, email="ada@example.com", password=PASSWORD)
     assert refused.status_code == 400
     assert "do not match an account" in refused.text

@@ -16,10 +16,11 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import free_port
 from portal.upstream import endpoints
 from portal.upstream.transport import pooled_session as client_sessions
-from tests import upstream_data
-from tests.child import free_port
+from tests.helpers import upstream_data
+from tests.helpers.sign_in import post_sign_in, sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -84,6 +85,13 @@ def _handler(upstream: FaultyUpstream) -> type[BaseHTTPRequestHandler]:
             elif fault == "slow":
                 time.sleep(READ_TIMEOUT * 3)
                 self._send(200, b"{}", "application/json")
+            elif fault == "trickle-headers":
+                # Every byte in time for the read timeout; the headers never end in time.
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n":
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(READ_TIMEOUT * 0.6)
+                self.close_connection = True
             elif fault == "trickle":
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -144,6 +152,7 @@ FAULTS = [
     "refused",
     "slow",
     "trickle",
+    "trickle-headers",
     "500",
     "502",
     "503",
@@ -156,7 +165,7 @@ FAULTS = [
     "empty",
 ]
 # Faults where no answer arrived, against answers that arrived but are not the contract's.
-NO_ANSWER = {"refused", "slow", "trickle", "500", "502", "503"}
+NO_ANSWER = {"refused", "slow", "trickle", "trickle-headers", "500", "502", "503"}
 
 
 @dataclass(frozen=True)
@@ -179,8 +188,8 @@ def _remember_purchase(client: Client) -> None:
 
 
 def _sign_in(client: Client) -> None:
-    response = client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
-    assert response.status_code == 302
+    # The healthy upstream above accepts any password.
+    sign_in(client)
 
 
 PAGES = [
@@ -203,7 +212,7 @@ PAGES = [
     Page(
         "sign-in",
         _nothing,
-        lambda client: client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"}),
+        lambda client: post_sign_in(client),
         503,
         503,
         "We cannot reach the billing system just now",
@@ -254,8 +263,8 @@ def test_every_page_survives_every_fault(
         assert page.message in text
     if expected in (502, 503):
         assert response["Content-Type"].startswith("text/html")
-    # Bounded by the client's deadlines (a read timeout for the headers, another for the
-    # whole body), for each of the page's upstream calls: a trickling body cannot hold a worker.
+    # Bounded by the client's deadlines (each answer, headers and body, within two read
+    # timeouts), for each of the page's upstream calls: a trickle cannot hold a worker.
     assert elapsed < 2.5
     # A POST is never repeated by the client, whatever the fault.
     assert len(faulty.posts) == len(set(faulty.posts)) <= 1

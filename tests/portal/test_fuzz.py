@@ -14,8 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.sign_in import sign_in
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 
@@ -114,7 +115,8 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
 
 def _signed_in() -> Client:
     client = Client()
-    client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
+    # The upstream fixture accepts any password.
+    sign_in(client)
     return client
 
 

@@ -10,10 +10,11 @@ import requests
 import responses
 from django.test import Client, override_settings
 
+from harness import free_port
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.child import free_port, run_python
-from tests.conftest import upstream_url
+from tests.child import run_python
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Callable
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,17 @@ from django.test import Client, override_settings
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from harness import BASE_DIR
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.child import BASE_DIR
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.checkout import STATUS_URL, land, register, status
+from tests.helpers.html import Page
+from tests.helpers.sign_in import sign_in
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 
 TRANSLATED = ("es", "fr", "de")
-GUID = "5f0c7a0e-3b1d-4c2e-9a57-2f6f3e8d1c44"
 
 
 def _catalogue(path: Path) -> Catalog:
@@ -110,37 +111,6 @@ def test_placeholders_survive_translation(language: str) -> None:
 # The pages ----------------------------------------------------------------------------------
 
 
-class _VisibleText(HTMLParser):
-    """What a person reads or hears: text outside <script> and <style>, and the labels a
-    screen reader announces."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.parts: list[str] = []
-        self._hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self._hidden += 1
-        for name, value in attrs:
-            if name in ("alt", "title", "aria-label", "placeholder") and value:
-                self.parts.append(value)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self._hidden -= 1
-
-    def handle_data(self, data: str) -> None:
-        if not self._hidden:
-            self.parts.append(data)
-
-
-def _visible(html: str) -> str:
-    parser = _VisibleText()
-    parser.feed(html)
-    return " ".join(" ".join(parser.parts).split())
-
-
 def _english_phrases() -> list[str]:
     """The English UI strings (template and view messages) that a translation changes; a
     string with placeholders counts by its longest literal part."""
@@ -160,7 +130,7 @@ ENGLISH = _english_phrases()
 
 
 def _english_left(html: str, language: str) -> list[str]:
-    text = _visible(html)
+    text = Page(html).text
     with translation.override(language):
         return [
             phrase
@@ -174,48 +144,43 @@ Scenario = Callable[[Client, responses.RequestsMock, str], str]
 
 
 def _completion(client: Client, lang: str, query: str = "") -> str:
-    client.get(f"/{lang}/invoices/complete?stripe_session_id={GUID}")
-    return client.get(f"/{lang}/invoices/complete{query}").content.decode()
+    return land(client, language=lang, query=query).content.decode()
 
 
 def _status(mock: responses.RequestsMock, **answer: Any) -> None:
-    mock.get(upstream_url(endpoints.CHECKOUT_STATUS), **answer)
-
-
-def _register(mock: responses.RequestsMock, **answer: Any) -> None:
-    mock.post(upstream_url(endpoints.register_by_token(42)), **answer)
+    mock.get(STATUS_URL, **answer)
 
 
 def paid_new_customer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Paid"))
-    _register(mock, json={"Token": "invoice-token", "CustomerCreated": True})
+    status(mock, "Paid")
+    register(mock, json={"Token": "invoice-token", "CustomerCreated": True})
     return _completion(client, lang)
 
 
 def paid_existing_customer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Paid"))
-    _register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
+    status(mock, "Paid")
+    register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
     return _completion(client, lang)
 
 
 def used(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Paid"))
-    _register(mock, status=401, json={"error": "used_token"})
+    status(mock, "Paid")
+    register(mock, status=401, json={"error": "used_token"})
     return _completion(client, lang)
 
 
 def pending(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Pending"))
+    status(mock, "Pending")
     return _completion(client, lang)
 
 
 def pending_given_up(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Pending"))
+    status(mock, "Pending")
     return _completion(client, lang, "?poll=99")
 
 
 def failed(client: Client, mock: responses.RequestsMock, lang: str) -> str:
-    _status(mock, json=upstream_data.checkout_status("Failed"))
+    status(mock, "Failed")
     return _completion(client, lang)
 
 
@@ -239,14 +204,6 @@ def bad_link(client: Client, mock: responses.RequestsMock, lang: str) -> str:
 
 
 def _signed_in(client: Client, mock: responses.RequestsMock, lang: str) -> None:
-    mock.post(
-        upstream_url(endpoints.TOKEN),
-        json={
-            "access_token": upstream_data.ACCESS,
-            "refresh_token": upstream_data.REFRESH,
-            "expires_in": 3600,
-        },
-    )
     mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})
     preview = upstream_data.invoice_detail(42, Paid=False)
     mock.get(
@@ -262,9 +219,7 @@ def _signed_in(client: Client, mock: responses.RequestsMock, lang: str) -> None:
         },
     )
     mock.get(upstream_url(endpoints.invoice(42)), json=preview)
-    client.post(
-        f"/{lang}/sign-in", {"email": upstream_data.EMAIL, "password": upstream_data.PASSWORD}
-    )
+    sign_in(client, mock, language=lang)
 
 
 def my_invoices(client: Client, mock: responses.RequestsMock, lang: str) -> str:
@@ -279,13 +234,9 @@ def invoice_detail(client: Client, mock: responses.RequestsMock, lang: str) -> s
 
 def paid_signed_in_buyer(client: Client, mock: responses.RequestsMock, lang: str) -> str:
     _signed_in(client, mock, lang)
-    _status(mock, json=upstream_data.checkout_status("Paid", BillToEmail=upstream_data.EMAIL))
-    mock.replace(
-        responses.GET,
-        upstream_url(endpoints.CHECKOUT_STATUS),
-        json={**upstream_data.checkout_status("Paid"), "Email": upstream_data.EMAIL},
-    )
-    _register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
+    # The buyer is the customer signed in: the page offers their My Invoices link.
+    _status(mock, json={**upstream_data.checkout_status("Paid"), "Email": upstream_data.EMAIL})
+    register(mock, json={"Token": "invoice-token", "CustomerCreated": False})
     return _completion(client, lang)
 
 
@@ -366,7 +317,7 @@ def test_no_english_ui_text(
     client: Client, mock: responses.RequestsMock, scenario: Scenario, language: str
 ) -> None:
     html = scenario(client, mock, language)
-    assert _visible(html), "the page has text"
+    assert Page(html).text, "the page has text"
     assert _english_left(html, language) == []
     if "<html" in html:
         assert f'<html lang="{language}"' in html
@@ -384,7 +335,7 @@ def test_the_english_check_can_fail(
 def test_dates_follow_the_language(client: Client, mock: responses.RequestsMock) -> None:
     german = my_invoices(client, mock, "de")
     assert "21.11.2026" in german
-    french = _visible(invoice_detail(client, mock, "fr"))
+    french = Page(invoice_detail(client, mock, "fr")).text
     assert "21 nov. 2026" in french  # CLDR's medium date, as on every page
 
 

@@ -12,16 +12,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 import responses
-from django.contrib.sessions.backends.db import SessionStore
 from django.test import Client
 
-from portal import accounts
 from portal.upstream import endpoints
 from sandbox import services
-from tests import upstream_data
-from tests.conftest import upstream_url
-
-DEMO_PASSWORD = "demo-password"
+from tests.helpers import upstream_data
+from tests.helpers.html import csrf_token
+from tests.helpers.sign_in import DEMO_EMAIL, DEMO_PASSWORD, sign_in, tokens_received
+from tests.helpers.upstream import upstream_url
 
 
 @dataclass
@@ -53,20 +51,18 @@ class Recorder:
         self.seen.append(repr(self.browser.cookies.get_dict()))
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
-    assert found is not None
-    return found.group(1)
-
-
 def _query_values(url: str, name: str) -> list[str]:
     return parse_qs(urlsplit(url.replace("&amp;", "&")).query).get(name, [])
 
 
 def test_no_token_jwt_or_password_in_logs_pages_headers_or_cookies(
-    portal: str, demo_customer: object, caplog: pytest.LogCaptureFixture
+    portal: str,
+    demo_customer: object,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     caplog.set_level(logging.DEBUG)
+    bearer_tokens = tokens_received(monkeypatch)
     recorder = Recorder(portal)
     # The guest: a purchase, its completion page, its PDF.
     basket = services.purchase_create(gateway="stripe", email="guest@example.com")
@@ -78,19 +74,18 @@ def test_no_token_jwt_or_password_in_logs_pages_headers_or_cookies(
     invoice_tokens = _query_values(pdf_link.group(1), "token")
     assert recorder.get(pdf_link.group(1).replace("&amp;", "&")).content.startswith(b"%PDF")
 
-    # The customer: sign in, My Invoices, an invoice, a links refresh, PDFs, sign out.
+    # The customer: sign in, My Invoices, an invoice, a links refresh, PDFs, sign out. The
+    # recorder signs in itself, to keep every answer on the way.
     form = recorder.get("/en/sign-in")
     recorder.post(
         "/en/sign-in",
         {
-            "csrfmiddlewaretoken": _csrf(form.text),
-            "email": "demo@example.com",
+            "csrfmiddlewaretoken": csrf_token(form.text),
+            "email": DEMO_EMAIL,
             "password": DEMO_PASSWORD,
         },
         referer="/en/sign-in",
     )
-    session = SessionStore(session_key=recorder.browser.cookies["sessionid"]).load()
-    bearer = session[accounts.SESSION_KEY]
     listing = recorder.get("/en/invoices/")
     invoice_id = re.findall(r'href="/en/invoices/(\d+)/"', listing.text)[0]
     recorder.get(f"/en/invoices/{invoice_id}/")
@@ -104,10 +99,11 @@ def test_no_token_jwt_or_password_in_logs_pages_headers_or_cookies(
     assert recorder.get(redirect.headers["Location"]).content.startswith(b"%PDF")
     assert recorder.get("/en/invoices/statement/pdf").content.startswith(b"%PDF")
     recorder.post(
-        "/en/sign-out", {"csrfmiddlewaretoken": _csrf(listing.text)}, referer="/en/invoices/"
+        "/en/sign-out", {"csrfmiddlewaretoken": csrf_token(listing.text)}, referer="/en/invoices/"
     )
 
-    server_side = [bearer["access_token"], bearer["refresh_token"], DEMO_PASSWORD]
+    assert len(bearer_tokens) == 2  # the access and refresh tokens of the one sign-in
+    server_side = [*bearer_tokens, DEMO_PASSWORD]
     secrets = [guid, *invoice_tokens, *media_jwts, *server_side]
     assert len(secrets) >= 6
     logs = caplog.text + "".join(str(record.args) for record in caplog.records)
@@ -174,7 +170,7 @@ def test_markup_in_every_upstream_string_is_shown_as_text(
 
     client.get("/en/invoices/complete?stripe_session_id=5f0c7a0e-3b1d-4c2e-9a57-2f6f3e8d1c44")
     pages = [client.get("/en/invoices/complete").content.decode()]
-    client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
+    sign_in(client)
     pages.append(client.get("/en/invoices/").content.decode())
     pages.append(client.get("/en/invoices/42/").content.decode())
     pages.append(client.get("/en/invoices/links?ids=42", HTTP_HX_REQUEST="true").content.decode())

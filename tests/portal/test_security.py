@@ -5,44 +5,44 @@ from __future__ import annotations
 
 import re
 import secrets
+import subprocess
 from pathlib import Path
 
 import pytest
 import responses
 from django.test import Client, override_settings
 
+from harness import BASE_DIR
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.child import BASE_DIR, run_python
-from tests.conftest import upstream_url
+from tests.child import run_python
+from tests.helpers import upstream_data
+from tests.helpers.sign_in import sign_in
+from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 
 
-def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
-    result = run_python(
-        "import sys\n"
+def _check_deploy(tmp_path: Path, **variables: str) -> subprocess.CompletedProcess[str]:
+    """`manage.py check --deploy` in a fresh process with production settings and `variables`."""
+    return run_python(
         "from django.core.management import execute_from_command_line\n"
         "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'DEBUG'])\n",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="portal.example.com",
         UPSTREAM_URL="https://example.spaces.nexudus.com",
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        **variables,
     )
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
+    result = _check_deploy(tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
 def test_check_deploy_would_catch_a_weak_setting(tmp_path: Path) -> None:
-    result = run_python(
-        "from django.core.management import execute_from_command_line\n"
-        "execute_from_command_line(['manage.py', 'check', '--deploy', '--fail-level', 'DEBUG'])\n",
-        SECRET_KEY=secrets.token_urlsafe(50),
-        ALLOWED_HOSTS="portal.example.com",
-        UPSTREAM_URL="https://example.spaces.nexudus.com",
-        DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}",
-        SECURE_HSTS_SECONDS="0",
-    )
+    result = _check_deploy(tmp_path, SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
 
@@ -112,8 +112,8 @@ def test_cookies_are_secure_httponly_and_samesite(
     client: Client, upstream: responses.RequestsMock
 ) -> None:
     client.get("/en/sign-in")
-    response = client.post("/en/sign-in", {"email": "ada@example.com", "password": "pw"})
-    assert response.status_code == 302
+    # The upstream fixture accepts any password.
+    sign_in(client)
     for name in ("sessionid", "csrftoken"):
         cookie = client.cookies[name]
         assert cookie["secure"] is True, name

@@ -10,8 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
+from harness import BASE_DIR
 from portal.settings import _DEVELOPMENT_SECRET_KEY
-from tests.child import BASE_DIR, run_python
+from tests.child import run_python
 
 READ_SETTINGS = """
 import json
@@ -19,6 +20,8 @@ import django
 from django.conf import settings
 
 django.setup()
+# The sandbox's own, read from the same environment (sandbox/conf.py).
+from sandbox import conf as sandbox_conf
 database = settings.DATABASES["default"]
 print(json.dumps({
     "DEBUG": settings.DEBUG,
@@ -30,7 +33,7 @@ print(json.dumps({
     "INSTALLED_APPS": list(settings.INSTALLED_APPS),
     "STATICFILES_BACKEND": settings.STORAGES["staticfiles"]["BACKEND"],
     "UPSTREAM_URL": settings.UPSTREAM_URL,
-    "SANDBOX_PORTAL_URL": settings.SANDBOX_PORTAL_URL,
+    "SANDBOX_PORTAL_URL": sandbox_conf.PORTAL_URL,
     "PDF_LINK_SCHEME": settings.PDF_LINK_SCHEME,
 }))
 """

@@ -1,6 +1,6 @@
-"""The optional fields the receipt and the page chrome read from the upstream, mocked with
-responses: an invoice's TaxRate, a business's NativeHomeUrl and LanguageCulture. Missing or
-odd values leave them empty; a page never fails for them."""
+"""The optional fields the receipt and the dates read from the upstream, mocked with responses:
+an invoice's TaxRate and a business's LanguageCulture. Missing or odd values leave them empty;
+a page never fails for them."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import responses
 
 from portal import upstream
 from portal.upstream import endpoints
-from tests import upstream_data
-from tests.conftest import upstream_url
+from tests.helpers import upstream_data
+from tests.helpers.upstream import upstream_url
 
 GUID = "5f0b8d0e-1c2a-4e57-9d3c-2b7a9e4f6a10"
 
@@ -54,25 +54,6 @@ def _business(upstream_http: responses.RequestsMock, **changes: Any) -> upstream
         upstream_url(endpoints.BUSINESS_CURRENT), json={**upstream_data.business(), **changes}
     )
     return upstream.business_current()
-
-
-@pytest.mark.parametrize(
-    ("given", "parsed"),
-    [
-        ("https://canal.example/", "https://canal.example/"),
-        ("http://127.0.0.1:8000/sandbox/", "http://127.0.0.1:8000/sandbox/"),
-        ("javascript:alert(1)", ""),
-        ("//canal.example", ""),
-        ("https:///nohost", ""),
-        ("https://canal.example/a b", ""),
-        (42, ""),
-        (None, ""),
-    ],
-)
-def test_the_business_home_page_is_an_http_address_or_nothing(
-    upstream_http: responses.RequestsMock, given: object, parsed: str
-) -> None:
-    assert _business(upstream_http, NativeHomeUrl=given).home_url == parsed
 
 
 @pytest.mark.parametrize(

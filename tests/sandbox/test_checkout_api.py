@@ -124,7 +124,14 @@ def test_register_succeeds_once(client: Client, purchase: Purchase) -> None:
     assert _register(client, basket.invoice_id, basket.guid).status_code == 200
     again = _register(client, basket.invoice_id, basket.guid)
     assert again.status_code == 401
-    assert again.json()["error"] == "used_token"
+    # [docs] A write call's refusal: the ActionConfirmation envelope.
+    assert again.json() == {
+        "WasSuccessful": False,
+        "Value": None,
+        "Status": 401,
+        "Message": "The token has already been used.",
+        "Errors": None,
+    }
     assert Customer.objects.count() == 1
 
 
@@ -147,7 +154,7 @@ def test_register_expired_token_is_401(client: Client, purchase: Purchase) -> No
     expire(basket)
     response = _register(client, basket.invoice_id, basket.guid)
     assert response.status_code == 401
-    assert response.json()["error"] == "expired_token"
+    assert response.json()["Message"] == "The token has expired."
     assert Customer.objects.count() == 0
 
 
@@ -161,7 +168,8 @@ def test_register_pending_payment_is_409(client: Client, purchase: Purchase) -> 
     basket = purchase(pending_seconds=60)
     response = _register(client, basket.invoice_id, basket.guid)
     assert response.status_code == 409
-    assert response.json()["error"] == "payment_pending"
+    assert response.json()["Message"] == "The payment is not confirmed yet."
+    assert "Retry-After" not in response  # a conflict, not throttling
     basket.refresh_from_db()
     assert basket.registered_at is None
 
@@ -175,6 +183,17 @@ def test_register_malformed_requests(client: Client, purchase: Purchase) -> None
     assert wrong_method.status_code == 405
     assert wrong_method["Allow"] == "POST"
     assert wrong_method.json()["error"] == "method_not_allowed"
+
+
+def test_a_bad_invoice_id_is_answered_before_a_missing_token(client: Client, db: None) -> None:
+    register = client.post(f"{INVOICES}/x1/registerByToken")
+    pdf = client.get(f"{INVOICES}/x1/pdfByToken", headers={"Accept-Language": "fr"})
+    for response in (register, pdf):
+        assert (response.status_code, response.json()["error"]) == (400, "invalid_invoice_id")
+        # Refusals are API answers like any other: never cached, in the caller's language.
+        assert "no-store" in response["Cache-Control"]
+    assert pdf["Content-Language"] == "fr"
+    assert pdf.json()["message"] != register.json()["message"]
 
 
 # pdfByToken --------------------------------------------------------------------------------

@@ -10,15 +10,15 @@ from django.test import Client
 from sandbox import services
 from sandbox.models import Customer, Invoice
 from sandbox.tokens import Audience, token_issue
+from tests.helpers.sign_in import DEMO_EMAIL, DEMO_PASSWORD
 from tests.sandbox.conftest import API, INVOICES, Purchase, pdf_text
 
 TOKEN = f"{API}/token"
 MEDIA = f"{API}/auth/media/customer"
 
 
-def _sign_in(
-    client: Client, username: str = "demo@example.com", password: str = "demo-password"
-) -> Any:
+def _sign_in(client: Client, username: str = DEMO_EMAIL, password: str = DEMO_PASSWORD) -> Any:
+    """The sandbox's own password grant, as the portal sends it."""
     return client.post(
         TOKEN, {"grant_type": "password", "username": username, "password": password}
     )
@@ -74,10 +74,14 @@ def test_customer_without_password_cannot_sign_in(client: Client, purchase: Purc
     ("data", "error"),
     [
         ({}, "invalid_request"),
-        ({"grant_type": "password", "username": "demo@example.com"}, "invalid_request"),
+        ({"grant_type": "password", "username": DEMO_EMAIL}, "invalid_request"),
         ({"grant_type": "client_credentials"}, "unsupported_grant_type"),
         ({"grant_type": "refresh_token"}, "invalid_request"),
-        ({"grant_type": "refresh_token", "refresh_token": "garbage"}, "invalid_grant"),
+        ({"grant_type": "refresh_token", "refresh_token": "garbage"}, "invalid_client"),
+        (
+            {"grant_type": "refresh_token", "refresh_token": "garbage", "client_id": "c"},
+            "invalid_grant",
+        ),
     ],
 )
 def test_token_errors(
@@ -90,15 +94,24 @@ def test_token_errors(
 
 def test_refresh_grant(client: Client, demo_customer: Customer) -> None:
     tokens = _sign_in(client).json()
+    # Signed in without a client_id: Nexudus's default, the email, is the one to send.
     response = client.post(
-        TOKEN, {"grant_type": "refresh_token", "refresh_token": tokens["refresh_token"]}
+        TOKEN,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": tokens["refresh_token"],
+            "client_id": "demo@example.com",
+        },
     )
     assert response.status_code == 200
     fresh = response.json()["access_token"]
     assert fresh != tokens["access_token"]
     assert client.get(MEDIA, headers=_bearer(fresh)).status_code == 200
     # An access token is not a refresh token.
-    misuse = client.post(TOKEN, {"grant_type": "refresh_token", "refresh_token": fresh})
+    misuse = client.post(
+        TOKEN,
+        {"grant_type": "refresh_token", "refresh_token": fresh, "client_id": "demo@example.com"},
+    )
     assert misuse.status_code == 400
 
 
@@ -255,6 +268,19 @@ def test_media_pdf_refusals(
     assert client.get(f"{INVOICES}/{others}/pdf", {"t": media_jwt}).status_code == 404
 
 
+def test_the_first_failed_check_answers(client: Client, access: str) -> None:
+    # The invoice detail wants a bearer before it reads the id.
+    assert client.get(f"{INVOICES}/x1").status_code == 401
+    bad_id = client.get(f"{INVOICES}/x1", headers=_bearer(access))
+    assert (bad_id.status_code, bad_id.json()["error"]) == (400, "invalid_invoice_id")
+    # A PDF by media JWT reads the id first, then the JWT, then looks for the invoice.
+    bad_id = client.get(f"{INVOICES}/x1/pdf", {"t": "garbage"})
+    assert (bad_id.status_code, bad_id.json()["error"]) == (400, "invalid_invoice_id")
+    unknown = client.get(f"{INVOICES}/999999/pdf", {"t": "garbage"})
+    assert (unknown.status_code, unknown.json()["error"]) == (401, "invalid_token")
+    assert unknown["WWW-Authenticate"].startswith("Bearer")
+
+
 def test_media_jwt_lives_60_seconds(client: Client, media_jwt: str) -> None:
     import jwt
 
@@ -286,7 +312,12 @@ def test_business_current(client: Client, business: Any) -> None:
     assert set(body) >= {"Id", "LanguageCulture", "TimeZone", "Address", "TownCity", "PostalCode"}
 
 
-def test_business_colors(client: Client, business: Any) -> None:
+def test_business_colors(client: Client, demo_customer: Customer) -> None:
+    business = demo_customer.business
+    # [docs] A customer's bearer only.
+    assert client.get(f"{API}/sys/businesses/{business.pk}/colors").status_code == 401
+    tokens = _sign_in(client).json()
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens['access_token']}"
     body = client.get(f"{API}/sys/businesses/{business.pk}/colors").json()
     assert body == {
         "primaryColor": "#1f5f8b",

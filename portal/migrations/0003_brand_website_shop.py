@@ -8,7 +8,7 @@ import portal.brands.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("portal", "0001_initial"),
+        ("portal", "0002_cache_table"),
     ]
 
     operations = [
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
             name="website_url",
             field=models.CharField(
                 blank=True,
-                help_text="The operator's own site, for \"Back to …\" links. Empty: the upstream business's home page, if it gives one.",
+                help_text="The operator's own site, for \"Back to …\" links. Empty: the upstream business's web address.",
                 max_length=300,
                 validators=[django.core.validators.URLValidator(schemes=["http", "https"])],
                 verbose_name="website address",

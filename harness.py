@@ -1,0 +1,165 @@
+"""What the tests and `make bench` share to run the project on this machine: its folder, free
+ports, how Chromium runs here, Python in a given environment and the demo customer's sign-in.
+
+tests/ and bench/ both import this and never each other (bench imports nothing from tests/).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+BASE_DIR = Path(__file__).resolve().parent
+GUNICORN = Path(sys.executable).with_name("gunicorn")
+
+# How Debian's Chromium runs on these machines (the browser tests and `make bench`): without the
+# background-networking flags it keeps calling hosts that this network refuses.
+CHROMIUM_ARGUMENTS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on (a moment ago)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def python_in(env: dict[str, str], *args: str, timeout: float) -> subprocess.CompletedProcess[str]:
+    """Runs `python *args` in the project's folder with exactly the variables `env`, and
+    answers how it ended; the caller decides what a failure means."""
+    return subprocess.run(  # noqa: S603
+        [sys.executable, *args],
+        env=env,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def demo_sign_in(
+    browser: requests.Session,
+    portal: str,
+    *,
+    next_path: str = "",
+    email: str = "demo@example.com",
+    password: str = "demo-password",  # noqa: S107  (the sandbox's published demo account)
+    language: str = "en",
+    timeout: float = 30,
+) -> requests.Response:
+    """Signs a customer (by default the demo customer of sandbox_seed) in through the portal's
+    form as a browser does: with its CSRF token and the Referer that Django's CSRF check wants
+    over HTTPS, on to `next_path` if given. Answers the page it ends on, after redirects."""
+    form_url = f"{portal}/{language}/sign-in"
+    form = browser.get(form_url, timeout=timeout).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    if token is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    fields = {"csrfmiddlewaretoken": token.group(1), "email": email, "password": password}
+    return browser.post(
+        form_url,
+        data={**fields, "next": next_path} if next_path else fields,
+        headers={"Referer": form_url},
+        timeout=timeout,
+    )
+
+
+@dataclass
+class Server:
+    name: str
+    port: int
+    env: dict[str, str]
+    log: Path
+    gunicorn_args: tuple[str, ...] = ()
+    process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def python(self, *args: str) -> str:
+        """Runs `python *args` in this server's environment; answers its output."""
+        result = python_in(self.env, *args, timeout=600)
+        if result.returncode != 0:
+            raise RuntimeError(f"{self.name}: {' '.join(args)} failed:\n{result.stderr}")
+        return result.stdout
+
+    def manage(self, *args: str) -> str:
+        return self.python("manage.py", *args)
+
+    def start(self) -> None:
+        """gunicorn as `make serve` starts it (gunicorn.conf.py), with any extra arguments."""
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603
+                [str(GUNICORN), "portal.wsgi", "-c", "gunicorn.conf.py", *self.gunicorn_args],
+                env=self.env,
+                cwd=BASE_DIR,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process is not None and self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} stopped at start-up; see {self.log}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not start within {timeout} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+def production_environment(**variables: str) -> dict[str, str]:
+    """`make serve`'s environment on this machine, and `variables`: every variable a server
+    depends on is set, so that a developer's `.env` (read by portal.settings, but overridden
+    by the environment) changes nothing measured or tested."""
+    return {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": os.environ.get("HOME", ""),
+        "LANG": "C.UTF-8",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "false",
+        # Plain HTTP on loopback, as `make serve` on this machine.
+        "SECURE_SSL_REDIRECT": "false",
+        "PDF_LINK_SCHEME": "http",
+        "SESSION_STORE": "db",
+        "LOG_LEVEL": "INFO",
+        "LOG_FORMAT": "plain",
+        "HOST": "127.0.0.1",
+        **variables,
+    }
