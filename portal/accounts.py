@@ -15,7 +15,6 @@ import time
 from enum import Enum
 from typing import Any
 
-from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.dispatch import Signal
@@ -24,7 +23,7 @@ from django.middleware.csrf import rotate_token
 
 from portal import upstream
 from portal.caching import cached_once
-from portal.sign_in_limits import attempt_keys, count_attempt, per_client_limit, uncount
+from portal.sign_in_limits import attempt_counted
 
 logger = logging.getLogger(__name__)
 
@@ -45,10 +44,6 @@ PENDING_SECONDS = 300
 
 class SignInRefused(Exception):
     """Wrong email or password: one answer for both, so as not to tell which emails exist."""
-
-
-class TooManyAttempts(Exception):
-    """Too many failed sign-ins from this client for this email, or from this client."""
 
 
 class SignedOut(Exception):
@@ -127,14 +122,7 @@ def _pending_forget(request: HttpRequest) -> None:
 def _sign_in(
     *, request: HttpRequest, email: str, password: str, client_id: str, totp: str | None = None
 ) -> None:
-    pair_key, client_key = attempt_keys(request, email)
-    limits = ((pair_key, settings.SIGN_IN_MAX_FAILURES), (client_key, per_client_limit()))
-    # Locked out: refused without counting, so the window is not renewed by waiting users.
-    if any(cache.get(key, 0) >= limit for key, limit in limits):
-        raise TooManyAttempts
-    # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
-    if any(count_attempt(key) > limit for key, limit in limits):
-        raise TooManyAttempts
+    attempt = attempt_counted(request=request, email=email)
     try:
         tokens = upstream.token_by_password(
             username=email, password=password, client_id=client_id, totp=totp
@@ -144,15 +132,20 @@ def _sign_in(
     except upstream.SecondFactorRequired as error:
         # The password was right; a wrong code counts, as a wrong password does.
         if not error.code_sent:
-            uncount(pair_key, client_key)
+            attempt.not_counted()
         raise SecondFactorNeeded(wrong_code=error.code_sent) from None
     except upstream.UpstreamError:
         # Not a wrong password (an outage, or a password to reset): the attempt does not count.
-        uncount(pair_key, client_key)
+        attempt.not_counted()
         raise
-    # A success does not count against this client or email.
-    cache.delete(pair_key)
-    uncount(client_key)
+    attempt.succeeded()
+    customer_signed_in(request=request, email=email, client_id=client_id, tokens=tokens)
+
+
+def customer_signed_in(
+    *, request: HttpRequest, email: str, client_id: str, tokens: upstream.Tokens
+) -> None:
+    """This browser's customer from now on: by password, or by a new password's exchange."""
     # Nothing of an earlier customer of this browser stays; a guest's checkout does.
     signing_out.send(sender=customer_sign_in, session=request.session)
     # A new session key and CSRF token at sign-in, as django.contrib.auth's login() does:

@@ -26,13 +26,16 @@ class HtmxHttpRequest(HttpRequest):
 
 
 def private_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Pages that carry tokens or a customer's data: no Referer to the PDF host, no caching
-    (browsers, proxies), no indexing."""
+    """Pages that carry tokens or a customer's data: no Referer to any other origin (the PDF
+    host among them), no caching (browsers, proxies), no indexing.
+
+    `same-origin`, not `no-referrer`: under `no-referrer` Chromium posts the page's forms
+    (sign-out) with `Origin: null`, which Django's CSRF check refuses (docs/security.md)."""
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         response = view(request, *args, **kwargs)
-        response["Referrer-Policy"] = "no-referrer"
+        response["Referrer-Policy"] = "same-origin"
         response["X-Robots-Tag"] = "noindex"
         add_never_cache_headers(response)
         return response

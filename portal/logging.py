@@ -68,11 +68,33 @@ class MaskSecretsFilter(logging.Filter):
         return True
 
 
+# Where the middleware also keeps the id: on the request (its WSGI environ).
+REQUEST_ID_KEY = "portal.request_id"
+
+
 class RequestIdFilter(logging.Filter):
-    """Stamps every record with the id of the request it was written for."""
+    """Stamps every record with the id of the request it was written for: the current one,
+    or the one of the request attached to the record (Django's own log of a 4xx or 5xx answer,
+    written once the middleware has returned)."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        record.request_id = request_id.get()
+        current = request_id.get()
+        # Django's request, read by duck type: gunicorn's master imports this module too.
+        environ = getattr(vars(record).get("request"), "META", None)
+        if current == "-" and isinstance(environ, dict):
+            current = str(environ.get(REQUEST_ID_KEY, "-"))
+        record.request_id = current
+        return True
+
+
+class ClientErrorFilter(logging.Filter):
+    """A 4xx is the client's doing: Django's record of it keeps its one line, not the traceback
+    of the exception that became it (a traceback is for the 5xx, our bugs)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = vars(record).get("status_code")
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text = None, None
         return True
 
 
@@ -90,3 +112,43 @@ class JsonFormatter(_json.JsonFormatter):
 def _masked(text: str | list[str]) -> str | list[str]:
     # python-json-logger can format a traceback as a list of lines.
     return mask_secrets(text) if isinstance(text, str) else [mask_secrets(t) for t in text]
+
+
+def logging_config(*, level: str, formatter: str) -> dict[str, Any]:
+    """settings.LOGGING: one console handler, `plain` or `json`, for the portal and Django.
+
+    Request lines and upstream URLs carry tokens in query strings: every record is masked
+    before any handler writes it. Every record also carries the request id, and a 4xx answer
+    is one line without a traceback.
+    """
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
+            "request_id": {"()": "portal.logging.RequestIdFilter"},
+            "client_errors": {"()": "portal.logging.ClientErrorFilter"},
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+            "json": {
+                "()": "portal.logging.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "formatter": formatter,
+                "filters": ["request_id", "client_errors", "mask_secrets"],
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django": {"handlers": ["console"], "level": level, "propagate": False},
+            "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+            # urllib3's debug lines hold whole URLs; masked anyway, but not wanted at all.
+            "urllib3": {"level": "WARNING"},
+        },
+    }

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from portal.logging import request_id
+from portal.logging import REQUEST_ID_KEY, request_id
 from portal.upstream import upstream_bound
 
 HEADER = "X-Request-ID"
@@ -25,6 +25,9 @@ class RequestIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         offered = request.headers.get(HEADER, "")
         current = offered if _ACCEPTABLE.fullmatch(offered) else uuid.uuid4().hex
+        # Also on the request: Django logs 4xx and 5xx answers after this middleware has
+        # returned, with the request attached (portal.logging.RequestIdFilter).
+        request.META[REQUEST_ID_KEY] = current
         token = request_id.set(current)
         try:
             deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
@@ -33,4 +36,17 @@ class RequestIdMiddleware:
         finally:
             request_id.reset(token)
         response[HEADER] = current
+        return response
+
+
+class CrossOriginResourcePolicyMiddleware:
+    """`Cross-Origin-Resource-Policy: same-origin` on every answer: no other site can load the
+    portal's pages, images or scripts into its own (Django sends the opener policy, not this)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response

@@ -14,6 +14,8 @@ import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal.logging import logging_config
+
 # Lets admin and form classes be written with their type parameters (ModelAdmin[Brand]).
 django_stubs_ext.monkeypatch()
 
@@ -45,6 +47,8 @@ BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Hosts that serve /admin/ (ALLOWED_HOSTS patterns; empty: all); elsewhere it is a 404.
+ADMIN_HOSTS: list[str] = [host.lower() for host in env.list("ADMIN_HOSTS", default=[])]
 
 # The port `make run` serves on; it is also where the mounted sandbox answers by default.
 PORT: int = env.int("PORT", default=8000)
@@ -54,7 +58,8 @@ SANDBOX_ENABLED: bool = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
     # The admin is for operators (brands); customers sign in through the upstream instead.
-    "django.contrib.admin",
+    # Django's admin with a limited sign-in (portal/admin_site.py).
+    "portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -72,13 +77,22 @@ if SANDBOX_ENABLED:
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
-    "django.middleware.security.SecurityMiddleware",
+    # portal/guards.py: HEAD answers bodiless; below, a refused Host before anything reads it.
+    "portal.guards.HeadWithoutBodyMiddleware",
+    # Headers of every answer, the guard's refusals included (docs/security.md).
     "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "portal.middleware.CrossOriginResourcePolicyMiddleware",
+    "portal.guards.HostGuardMiddleware",
+    "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The brand (from the Host header) before the language: it says which languages exist.
     "portal.brands.middleware.BrandMiddleware",
     "portal.brands.middleware.BrandLocaleMiddleware",
+    # Methods and form bodies before CSRF reads the body; /admin/ only on ADMIN_HOSTS.
+    "portal.guards.RequestGuardMiddleware",
+    "portal.admin_site.AdminHostMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -188,6 +202,14 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Browser features no page uses, refused to it and what it embeds (django-permissions-policy).
+_UNUSED_FEATURES = (
+    "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation "
+    "gyroscope hid idle-detection magnetometer microphone midi payment publickey-credentials-get "
+    "screen-wake-lock serial usb xr-spatial-tracking"
+)
+PERMISSIONS_POLICY: dict[str, list[str]] = {name: [] for name in _UNUSED_FEATURES.split()}
+
 # The languages the portal ships (locale/); each brand offers some of them. The names are
 # written in their own language, as a language switcher shows them.
 LANGUAGES = [("en", "English"), ("es", "Español"), ("fr", "Français"), ("de", "Deutsch")]
@@ -249,15 +271,11 @@ PDF_LINK_SCHEME: str = env.str("PDF_LINK_SCHEME", default="http" if DEBUG else "
 if PDF_LINK_SCHEME not in ("http", "https"):
     raise ImproperlyConfigured("PDF_LINK_SCHEME must be http or https.")
 
-# Brands (docs/operators.md). With none configured in the admin, every host gets the default
-# brand below, built from these settings and the upstream's business data.
+# The default brand, every host's while the admin has none (docs/operators.md, configuration.md).
 BRAND_NAME: str = env.str("BRAND_NAME", default="")
 BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
 BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
-BRAND_SUPPORT_PHONE: str = env.str("BRAND_SUPPORT_PHONE", default="")
-# The operator's site and shop, http(s) addresses (others are ignored): docs/configuration.md.
 BRAND_WEBSITE_URL: str = env.str("BRAND_WEBSITE_URL", default="")
-BRAND_SHOP_URL: str = env.str("BRAND_SHOP_URL", default="")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
@@ -279,35 +297,4 @@ LOG_LEVEL: str = env.str("LOG_LEVEL", default="INFO")
 LOG_FORMAT: str = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured("LOG_FORMAT must be plain or json.")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    # Request lines and upstream URLs carry tokens in query strings: every record is masked
-    # before any handler writes it. Every record also carries the request id.
-    "filters": {
-        "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
-        "request_id": {"()": "portal.logging.RequestIdFilter"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
-        "json": {
-            "()": "portal.logging.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": LOG_FORMAT,
-            "filters": ["request_id", "mask_secrets"],
-        }
-    },
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {
-        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # urllib3's debug lines hold whole URLs; masked anyway, but not wanted at all.
-        "urllib3": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(level=LOG_LEVEL, formatter=LOG_FORMAT)

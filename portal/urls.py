@@ -26,6 +26,11 @@ urlpatterns += i18n_patterns(
     path("sign-in", views.sign_in, name="sign_in"),
     path("sign-in/code", views.sign_in_code, name="sign_in_code"),
     path("sign-out", views.sign_out, name="sign_out"),
+    # Setting a password (docs/accounts.md): the form, "check your inbox", and the emailed
+    # link's page, at the official portal's path so that the upstream's emails open it.
+    path("password/forgot", views.password_forgot, name="password_forgot"),
+    path("password/sent", views.password_sent, name="password_sent"),
+    path("user/resetPassword", views.password_reset, name="password_reset"),
     # The gateway's return address (CONTRACT.md): the checkout-complete page.
     path("invoices/complete", include("checkout.urls")),
     # My Invoices: the list, one invoice, its PDF, the statement, the links fragment.

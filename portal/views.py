@@ -11,12 +11,15 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import accounts, upstream
+from portal import accounts, passwords, upstream
 from portal.brands.hosts import brand_current, brand_logo_file
-from portal.forms import SignInCodeForm, SignInForm
+from portal.forms import PasswordForgotForm, PasswordSetForm, SignInCodeForm, SignInForm
+from portal.http import UPSTREAM_FAILURES, private_page
+from portal.sign_in_limits import TooManyAttempts
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +42,7 @@ def _sign_in_failed(form: forms.Form, error: Exception) -> tuple[int, dict[str, 
     if isinstance(error, accounts.SignInRefused):
         form.add_error(None, _("That email and password do not match an account."))
         return 400, {}
-    if isinstance(error, accounts.TooManyAttempts):
+    if isinstance(error, TooManyAttempts):
         form.add_error(None, _("Too many attempts. Wait a few minutes, then try again."))
         return 429, {}
     if isinstance(error, upstream.Throttled):
@@ -50,7 +53,7 @@ def _sign_in_failed(form: forms.Form, error: Exception) -> tuple[int, dict[str, 
     return 503, {}
 
 
-SIGN_IN_FAILURES = (accounts.SignInRefused, accounts.TooManyAttempts, upstream.UpstreamError)
+SIGN_IN_FAILURES = (accounts.SignInRefused, TooManyAttempts, upstream.UpstreamError)
 
 
 def _sign_in_page(
@@ -119,10 +122,86 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
     return _sign_in_page(request, "portal/sign_in_code.html", context, status, **headers)
 
 
+# The messages of a form that could not be sent, by status.
+UNSENT = {
+    429: _lazy("Too many attempts. Wait a few minutes, then try again."),
+    503: _lazy("We cannot reach the billing system just now. Try again soon."),
+}
+
+
+@private_page
+def password_forgot(request: HttpRequest) -> HttpResponse:
+    """A link to set a password, for a forgotten one and for a new customer's first (the
+    receipt's "Set your password" posts the buyer's email here)."""
+    form = PasswordForgotForm(request.POST or None)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            passwords.password_reset_start(request=request, email=form.cleaned_data["email"])
+            return HttpResponseRedirect(reverse("password_sent"), status=303)
+        except TooManyAttempts:
+            status = 429
+        except UPSTREAM_FAILURES as error:
+            logger.warning("startPasswordReset failed: %s", error)
+            status = 503
+        form.add_error(None, UNSENT[status])
+    return render(request, "portal/password_forgot.html", {"form": form}, status=status)
+
+
+@private_page
+def password_sent(request: HttpRequest) -> HttpResponse:
+    sent_to = passwords.password_reset_sent_to(session=request.session)
+    context = {"email": sent_to, "sandbox_enabled": settings.SANDBOX_ENABLED}
+    return render(request, "portal/password_sent.html", context)
+
+
+@private_page
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """The emailed link's page: the token goes into the session and out of the address bar
+    (303), then a new password, twice; set, the customer is signed in on My Invoices."""
+    if "token" in request.GET:
+        if passwords.reset_token_remember(session=request.session, raw=request.GET["token"]):
+            return HttpResponseRedirect(reverse("password_reset"), status=303)
+        return render(request, "portal/password_reset_invalid.html", status=400)
+    pending = passwords.reset_token_recall(session=request.session)
+    if pending is None:
+        return render(request, "portal/password_reset_invalid.html", status=400)
+    form = PasswordSetForm(request.POST or None, email=pending.email)
+    status = 400 if request.method == "POST" else 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            passwords.password_reset_complete(
+                request=request,
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"],
+            )
+            return HttpResponseRedirect(reverse("invoices:list"), status=303)
+        except passwords.ResetLinkInvalid:
+            return render(request, "portal/password_reset_invalid.html", status=400)
+        except passwords.SignInAfterReset:
+            return render(request, "portal/password_set.html")
+        except upstream.PasswordRefused as refused:
+            for reason in refused.reasons:
+                form.add_error("password", reason)
+        except TooManyAttempts:
+            status = 429
+            form.add_error(None, UNSENT[status])
+        except UPSTREAM_FAILURES as error:
+            logger.warning("completePasswordReset failed: %s", error)
+            status = 503
+            form.add_error(None, UNSENT[status])
+    return render(request, "portal/password_reset.html", {"form": form}, status=status)
+
+
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     accounts.customer_sign_out(request=request)
-    return HttpResponseRedirect(reverse("sign_in"))
+    response = HttpResponseRedirect(reverse("sign_in"))
+    # The browser drops what it kept of the customer's pages. Not "cookies": that clears the
+    # whole registrable domain, the operator's other sites included (docs/security.md); the
+    # session cookie is deleted by the flush anyway.
+    response["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @require_GET

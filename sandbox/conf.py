@@ -23,6 +23,9 @@ ACCESS_TOKEN_SECONDS: int = env.int("SANDBOX_ACCESS_TOKEN_SECONDS", default=3600
 REFRESH_TOKEN_SECONDS: int = env.int("SANDBOX_REFRESH_TOKEN_SECONDS", default=30 * 86400)
 BASKET_SECONDS: int = env.int("SANDBOX_BASKET_SECONDS", default=86400)
 INVOICE_TOKEN_SECONDS: int = env.int("SANDBOX_INVOICE_TOKEN_SECONDS", default=30 * 86400)
+# How long an emailed password link works, and the one-time JWT completePasswordReset answers.
+RESET_TOKEN_SECONDS: int = env.int("SANDBOX_RESET_TOKEN_SECONDS", default=3600)
+ONE_TIME_TOKEN_SECONDS: int = env.int("SANDBOX_ONE_TIME_TOKEN_SECONDS", default=300)
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 

@@ -34,6 +34,12 @@ class Business(models.Model):
     secondary_color = models.CharField(max_length=7, default="#f2a541")
     background_color = models.CharField(max_length=7, default="#ffffff")
     text_color = models.CharField(max_length=7, default="#1b1f23")
+    # Where the tenant's customer portal is, for the links its emails carry (a Nexudus tenant
+    # knows its portal's domain). Blank: the configured SANDBOX_PORTAL_URL.
+    portal_url = models.CharField(max_length=200, blank=True)
+    # The location's password policy, enforced by completePasswordReset.
+    password_min_length = models.PositiveSmallIntegerField(default=8)
+    password_needs_digit = models.BooleanField(default=True)
 
     class Meta:
         verbose_name_plural = "businesses"
@@ -192,3 +198,31 @@ class BasketSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.guid}"
+
+
+class OutboxEmail(models.Model):
+    """An email the sandbox "sent": kept here, and shown at /sandbox/outbox, in place of a
+    mail server."""
+
+    business = models.ForeignKey(Business, on_delete=models.CASCADE, related_name="+")
+    to = models.EmailField()
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.to}: {self.subject}"
+
+
+class UsedToken(models.Model):
+    """The id (`jti`) of a single-use JWT once it was used: the unique constraint makes the
+    use atomic, so of two concurrent uses exactly one succeeds."""
+
+    jti = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.jti

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from sandbox import grants, services
-from sandbox.api import _business, endpoint
+from sandbox import grants
+from sandbox.api_requests import business, endpoint
 from sandbox.models import Customer
 
 
@@ -20,8 +20,8 @@ def _password_grant(request: HttpRequest) -> Customer:
     username, password = request.POST.get("username"), request.POST.get("password")
     if not username or not password:
         raise grants.GrantRefused("invalid_request", _("username and password are required."))
-    customer = services.customer_authenticate(
-        business=_business(request), email=username, password=password
+    customer = grants.customer_authenticate(
+        business=business(request), email=username, password=password
     )
     if customer is None:
         raise grants.GrantRefused("invalid_grant", _("The user name or password is incorrect."))
@@ -45,7 +45,7 @@ def token(request: HttpRequest) -> HttpResponse:
             if not refresh:
                 raise grants.GrantRefused("invalid_request", _("refresh_token is required."))
             tokens = grants.refresh_rotate(
-                business=_business(request), refresh_token=refresh, client_id=client_id
+                business=business(request), refresh_token=refresh, client_id=client_id
             )
             return JsonResponse(tokens)
     except grants.GrantRefused as refused:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -208,22 +208,6 @@ def customer_get_or_create(*, business: Business, email: str) -> tuple[Customer,
         customer.portal_access = True
         customer.save(update_fields=["portal_access"])
     return customer, created
-
-
-def customer_authenticate(*, business: Business, email: str, password: str) -> Customer | None:
-    customer = Customer.objects.filter(business=business, email__iexact=email).first()
-    if customer is None:
-        # Same work as a real check, so that timing does not tell which emails exist.
-        make_password(password)
-        return None
-    if not check_password(password, customer.password) or not customer.portal_access:
-        return None
-    return customer
-
-
-def customer_tokens_issue(*, customer: Customer) -> dict[str, str | int]:
-    """The body of a successful /api/token answer for the default client_id (the email)."""
-    return grants.tokens_issue(customer=customer)
 
 
 def media_token_issue(*, customer: Customer) -> str:

@@ -10,6 +10,7 @@ import hashlib
 import uuid
 from datetime import timedelta
 from enum import StrEnum
+from typing import Any
 
 import jwt
 from django.conf import settings
@@ -24,7 +25,10 @@ class Audience(StrEnum):
     REFRESH = "refresh"
     MEDIA = "media"
     INVOICE = "invoice"
-    RESET = "reset"
+    # The emailed link's token (completePasswordReset), and the one-time JWT that
+    # completePasswordReset answers (exchange). Both single-use, by their jti.
+    PASSWORD_RESET = "password-reset"  # noqa: S105  (an audience name)
+    ONE_TIME = "one-time"
 
 
 def _key() -> bytes:
@@ -47,24 +51,24 @@ def token_issue(*, audience: Audience, subject: str, seconds: int, **claims: str
     return jwt.encode(payload, _key(), algorithm=ALGORITHM)
 
 
-def token_subject(*, token: str, audience: Audience) -> str | None:
-    """The subject of a valid, unexpired token of that audience; None for anything else."""
-    payload = token_claims(token=token, audience=audience)
-    subject = payload.get("sub") if payload else None
-    return subject if isinstance(subject, str) else None
-
-
-def token_claims(*, token: str, audience: Audience) -> dict[str, object] | None:
-    """Every claim of a valid, unexpired token of that audience; None for anything else."""
+def token_claims(*, token: str, audience: Audience) -> dict[str, Any] | None:
+    """The claims of a valid, unexpired token of that audience; None for anything else."""
     try:
-        payload = jwt.decode(
+        payload: dict[str, Any] = jwt.decode(
             token,
             _key(),
             algorithms=[ALGORITHM],
             audience=audience.value,
             issuer=ISSUER,
-            options={"require": ["exp", "sub", "aud", "iss"]},
+            options={"require": ["exp", "sub", "aud", "iss", "jti"]},
         )
     except jwt.PyJWTError:
         return None
-    return dict(payload)
+    return payload
+
+
+def token_subject(*, token: str, audience: Audience) -> str | None:
+    """The subject of a valid, unexpired token of that audience; None for anything else."""
+    payload = token_claims(token=token, audience=audience)
+    subject = payload["sub"] if payload else None
+    return subject if isinstance(subject, str) else None

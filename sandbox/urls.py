@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path, re_path
 
-from sandbox import api, oauth, openapi, views
+from sandbox import api, oauth, openapi, users, views
 
 app_name = "sandbox"
 
@@ -21,6 +21,9 @@ urlpatterns: list[URLPattern] = [
     path("api/public/checkout/status", api.checkout_status),
     path("api/public/businesses/current", api.business_current),
     path("api/sys/businesses/<str:business_id>/colors", api.business_colors),
+    path("api/sys/users/startPasswordReset", users.start_password_reset),
+    path("api/sys/users/completePasswordReset", users.complete_password_reset),
+    path("api/sys/users/exchange", users.exchange),
     path(f"{INVOICES}/my", api.invoices_my),
     path(f"{INVOICES}/statements/pdf", api.statement_pdf),
     path(f"{INVOICES}/<str:invoice_id>/registerByToken", api.register_by_token),
@@ -28,5 +31,6 @@ urlpatterns: list[URLPattern] = [
     path(f"{INVOICES}/<str:invoice_id>/pdf", api.invoice_pdf),
     path(f"{INVOICES}/<str:invoice_id>", api.invoice_detail),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),
+    path("outbox", views.outbox, name="outbox"),
     path("", views.purchase, name="purchase"),
 ]

@@ -1,4 +1,5 @@
-"""A page where a person can click through a purchase with the simulated payment gateway."""
+"""Pages for a person: a purchase through the simulated payment gateway, and the outbox of
+the emails the sandbox "sent"."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sandbox import services
-from sandbox.models import BasketSession
+from sandbox.models import BasketSession, OutboxEmail
 
 
 class PurchaseForm(forms.Form):
@@ -45,3 +46,19 @@ def purchase(request: HttpRequest) -> HttpResponse:
     return render(
         request, "sandbox/purchase.html", {"form": form}, status=400 if form.errors else 200
     )
+
+
+# The newest emails the outbox page shows.
+OUTBOX_SHOWN = 50
+
+
+def outbox(request: HttpRequest) -> HttpResponse:
+    """The emails the sandbox "sent", newest first, their links clickable: in place of a mail
+    server, so the demo runs from a purchase to a password. The sandbox (and so this page) is
+    off in production; its links are secrets, hence no caching and no Referer."""
+    emails = OutboxEmail.objects.select_related("business")[:OUTBOX_SHOWN]
+    response = render(request, "sandbox/outbox.html", {"emails": emails})
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex"
+    return response

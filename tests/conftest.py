@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 import pytest
 import responses
@@ -50,6 +51,9 @@ def portal(
     transactional_db: None,
 ) -> str:
     """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP."""
+    # pytest-django adds the live server's host to ALLOWED_HOSTS once per session; a settings
+    # override taken before it would drop it again at its teardown: said again for this test.
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(live_server.url).hostname or ""]
     settings.UPSTREAM_URL = f"{live_server.url}/sandbox"
     settings.UPSTREAM_PUBLIC_BASE_URL = "/sandbox"
     settings.PDF_LINK_SCHEME = "http"

@@ -82,9 +82,7 @@ def default_brand() -> BrandSettings:
         name=settings.BRAND_NAME,
         logo_url=settings.BRAND_LOGO_URL,
         support_email=settings.BRAND_SUPPORT_EMAIL,
-        support_phone=settings.BRAND_SUPPORT_PHONE,
         website_url=_web_link(settings.BRAND_WEBSITE_URL),
-        shop_url=_web_link(settings.BRAND_SHOP_URL),
     )
 
 

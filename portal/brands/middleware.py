@@ -12,14 +12,26 @@ from django.template.loader import render_to_string
 from django.urls import get_script_prefix
 from django.utils import translation
 
+from portal.admin_site import ADMIN_PATH, admin_served_here
 from portal.brands.hosts import brand_activated, brand_current, brand_for_host
 
 logger = logging.getLogger(__name__)
 
-# Paths that serve no brand's customers: probes, the operators' admin, the mounted sandbox
-# (a separate upstream) and static files (whitenoise answers them earlier anyway).
-_UNBRANDED = ("/healthz", "/readyz", "/admin/", "/sandbox/", "/static/")
+# Paths that serve no brand's customers: probes, the mounted sandbox (a separate upstream)
+# and static files (whitenoise answers them earlier anyway); and the operators' admin, on the
+# hosts that serve it (elsewhere it is the brand's 404).
+_UNBRANDED = ("/healthz", "/readyz", "/sandbox/", "/static/")
 SESSION_BRAND = "portal:brand"
+
+
+def unknown_host_page(request: HttpRequest, host: str = "") -> HttpResponse:
+    """A 400 for a host no brand serves (`host`, named to the operator) or that ALLOWED_HOSTS
+    refuses (not named: it is the client's text): no brand, so no brand's look or languages,
+    only the address's language (/de/…), else the browser's preference among the portal's."""
+    language = translation.get_language_from_path(request.path_info)
+    with translation.override(language or translation.get_language_from_request(request)):
+        page = render_to_string("unknown_host.html", {"host": host})
+    return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
 
 
 class BrandMiddleware:
@@ -34,18 +46,14 @@ class BrandMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith(_UNBRANDED):
+        admin = request.path_info.startswith(ADMIN_PATH)
+        if (admin and admin_served_here(request)) or request.path_info.startswith(_UNBRANDED):
             return self.get_response(request)
         host, _port = split_domain_port(request.get_host())
         brand = brand_for_host(host.lower())
         if brand is None:
             logger.warning("no brand serves host %s", host)
-            # No brand, so no brand's languages: the address's (/de/…), else the browser's
-            # preference among the portal's.
-            language = translation.get_language_from_path(request.path_info)
-            with translation.override(language or translation.get_language_from_request(request)):
-                page = render_to_string("unknown_host.html", {"host": host.lower()})
-            return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
+            return unknown_host_page(request, host.lower())
         owner = request.session.get(SESSION_BRAND)
         if owner is not None and owner != brand.key:
             logger.warning("session of brand %s presented to brand %s: discarded", owner, brand.key)

@@ -12,13 +12,17 @@ from portal.upstream.calls import (
     invoice_detail,
     invoices_my,
     media_token,
+    password_reset_complete,
+    password_reset_start,
     register_by_token,
+    token_by_exchange,
     token_by_password,
     token_by_refresh,
 )
 from portal.upstream.context import UpstreamTarget, upstream_bound, upstream_target
 from portal.upstream.errors import (
     NotFound,
+    PasswordRefused,
     PasswordResetRequired,
     SecondFactorRequired,
     Throttled,
@@ -27,8 +31,14 @@ from portal.upstream.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
-from portal.upstream.parsing import parse_invoice_detail, parse_invoice_preview, web_address_host
+from portal.upstream.parsing import (
+    parse_invoice_detail,
+    parse_invoice_preview,
+    read_reset_token,
+    web_address_host,
+)
 from portal.upstream.results import (
+    ActionConfirmation,
     Business,
     BusinessColors,
     CheckoutState,
@@ -38,11 +48,13 @@ from portal.upstream.results import (
     InvoicePage,
     InvoicePreview,
     RegisterByTokenAnswer,
+    ResetToken,
     Tokens,
 )
 from portal.upstream.transport import longest_call_seconds
 
 __all__ = [
+    "ActionConfirmation",
     "Business",
     "BusinessColors",
     "CheckoutState",
@@ -52,8 +64,10 @@ __all__ = [
     "InvoicePage",
     "InvoicePreview",
     "NotFound",
+    "PasswordRefused",
     "PasswordResetRequired",
     "RegisterByTokenAnswer",
+    "ResetToken",
     "SecondFactorRequired",
     "Throttled",
     "TokenRejected",
@@ -71,7 +85,11 @@ __all__ = [
     "media_token",
     "parse_invoice_detail",
     "parse_invoice_preview",
+    "password_reset_complete",
+    "password_reset_start",
+    "read_reset_token",
     "register_by_token",
+    "token_by_exchange",
     "token_by_password",
     "token_by_refresh",
     "upstream_bound",

@@ -10,6 +10,11 @@ from __future__ import annotations
 TOKEN = "/api/token"  # [docs] OAuth 2.0 password and refresh grants
 MEDIA_TOKEN = "/api/auth/media/customer"  # [seed] endpoints.system.mediaToken
 
+# Password reset and one-time sign-in [docs]
+PASSWORD_RESET_START = "/api/sys/users/startPasswordReset"
+PASSWORD_RESET_COMPLETE = "/api/sys/users/completePasswordReset"
+TOKEN_EXCHANGE = "/api/sys/users/exchange"  # ?token={one-time JWT}; the method is [ours]
+
 # Guest checkout
 CHECKOUT_STATUS = "/api/public/checkout/status"  # [ours] the basket session's state
 

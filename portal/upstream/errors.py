@@ -58,3 +58,12 @@ class PasswordResetRequired(UpstreamError):
 
     def __repr__(self) -> str:
         return "PasswordResetRequired()"
+
+
+class PasswordRefused(UpstreamError):
+    """completePasswordReset refused the new password: the location's policy, in `reasons`
+    (the upstream's own words, in the language asked for)."""
+
+    def __init__(self, reasons: tuple[str, ...]) -> None:
+        super().__init__(f"password refused: {len(reasons)} reason(s)")
+        self.reasons = reasons

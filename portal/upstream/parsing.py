@@ -12,8 +12,18 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+import jwt
+
 from portal.upstream.errors import UnexpectedAnswer
-from portal.upstream.results import InvoiceDetail, InvoiceLine, InvoicePreview
+from portal.upstream.results import (
+    ActionConfirmation,
+    FieldError,
+    InvoiceDetail,
+    InvoiceLine,
+    InvoicePreview,
+    ResetToken,
+    Tokens,
+)
 
 # A host name or IPv4/IPv6 address with an optional port: nothing that could redirect a link.
 HOST = re.compile(
@@ -178,3 +188,64 @@ def _tax_rate(fields: JsonFields) -> Decimal | None:
     """[ours] TaxRate, a percentage, where the upstream gives one (the sandbox does)."""
     rate = fields.decimal("TaxRate")
     return rate if rate is not None and rate.is_finite() and 0 <= rate <= 100 else None
+
+
+def parse_tokens(data: Any) -> Tokens:
+    """The token answer of /api/token (and of exchange, [ours])."""
+    fields = JsonFields(data, "Tokens")
+    expires_in = fields.integer("expires_in")
+    if expires_in is None and fields.text("expires_in").isdigit():
+        expires_in = int(fields.text("expires_in")[:9])
+    return Tokens(
+        access_token=fields.required_text("access_token"),
+        refresh_token=fields.required_text("refresh_token"),
+        # Not said: refreshed soon rather than trusted for long.
+        expires_in=300 if expires_in is None else expires_in,
+    )
+
+
+def parse_action_confirmation(data: Any) -> ActionConfirmation:
+    """The write endpoints' envelope; only WasSuccessful is required, the rest may be null."""
+    fields = JsonFields(data, "ActionConfirmation")
+    errors = fields.data.get("Errors") or []
+    if not isinstance(errors, list):
+        raise UnexpectedAnswer("ActionConfirmation.Errors is not a list")
+    parsed = []
+    for index, item in enumerate(errors):
+        error = JsonFields(item, f"ActionConfirmation.Errors[{index}]")
+        parsed.append(
+            FieldError(
+                property_name=error.text("PropertyName"),
+                message=error.text("Message"),
+            )
+        )
+    was_successful = fields.boolean("WasSuccessful")
+    if was_successful is None:
+        raise UnexpectedAnswer("ActionConfirmation.WasSuccessful is missing")
+    return ActionConfirmation(
+        was_successful=was_successful,
+        value=fields.data.get("Value"),
+        message=fields.text("Message"),
+        errors=tuple(parsed),
+    )
+
+
+# [ours] The claims that may name the email in a reset token: CONTRACT.md says the token
+# names it, not under which claim.
+_EMAIL_CLAIMS = ("email", "Email", "unique_name", "sub")
+
+
+def read_reset_token(token: str) -> ResetToken:
+    """The email and expiry a reset token names, read without verifying its signature: the
+    upstream verifies it, and the portal only shows the email and spares a person typing a
+    password for a link that has already expired. Anything unreadable says nothing."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        return ResetToken(email="", expires_at=None)
+    emails = [claims.get(name) for name in _EMAIL_CLAIMS]
+    email = next((e for e in emails if isinstance(e, str) and "@" in e and len(e) <= 254), "")
+    expiry = claims.get("exp")
+    if isinstance(expiry, bool) or not isinstance(expiry, int | float):
+        return ResetToken(email=email, expires_at=None)
+    return ResetToken(email=email, expires_at=float(expiry))

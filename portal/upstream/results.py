@@ -110,3 +110,30 @@ class BusinessColors:
     secondary: str
     background: str
     text: str
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One of an ActionConfirmation's `Errors`; its AttemptedValue is never kept (a password)."""
+
+    property_name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ActionConfirmation:
+    """The envelope that write endpoints answer (CONTRACT.md, "Conventions")."""
+
+    was_successful: bool
+    value: object
+    message: str
+    errors: tuple[FieldError, ...]
+
+
+@dataclass(frozen=True)
+class ResetToken:
+    """What the portal reads of an emailed reset token, without verifying it (the upstream
+    does): the email it names, and when it expires ("" and None when it does not say)."""
+
+    email: str
+    expires_at: float | None

@@ -12,6 +12,7 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from portal.models import Brand, BrandHost
 from sandbox import services
 from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url
 from tests.helpers.sign_in import sign_in_in_chromium as sign_in
@@ -73,14 +74,29 @@ def test_without_javascript_there_is_no_print_button(chromium: Browser, portal: 
         context.close()
 
 
-def test_back_to_the_business_and_its_support_contact(
-    page: Page, portal: str, settings: SettingsWrapper
-) -> None:
-    settings.BRAND_SUPPORT_EMAIL = "help@canal.example"
-    settings.BRAND_SUPPORT_PHONE = "+31 20 123 4567"
-    settings.BRAND_WEBSITE_URL = "https://canal.example/"
+def _brand(portal: str, **fields: str) -> Brand:
+    """A brand for the live server's host, its upstream the mounted sandbox."""
+    brand = Brand.objects.create(
+        slug="canal",
+        upstream_url=f"{portal}/sandbox",
+        public_base_url="/sandbox",
+        pdf_link_scheme="http",
+        **fields,
+    )
+    BrandHost.objects.create(brand=brand, host="localhost")
+    return brand
+
+
+def test_back_to_the_business_and_its_support_contact(page: Page, portal: str) -> None:
+    _brand(
+        portal,
+        name="Canal Street",
+        website_url="https://canal.example/",
+        support_email="help@canal.example",
+        support_phone="+31 20 123 4567",
+    )
     page.goto(purchase_url(portal))
-    expect(page.get_by_role("link", name="Back to Canal Street Coworking")).to_have_attribute(
+    expect(page.get_by_role("link", name="Back to Canal Street")).to_have_attribute(
         "href", "https://canal.example/"
     )
     contact = page.locator("main .contact")
@@ -90,6 +106,18 @@ def test_back_to_the_business_and_its_support_contact(
     expect(contact.get_by_role("link", name="+31 20 123 4567")).to_have_attribute(
         "href", "tel:+31201234567"
     )
+
+
+def test_the_default_brand_s_website_and_contact_come_from_settings(
+    page: Page, portal: str, settings: SettingsWrapper
+) -> None:
+    settings.BRAND_SUPPORT_EMAIL = "help@canal.example"
+    settings.BRAND_WEBSITE_URL = "https://canal.example/"
+    page.goto(purchase_url(portal))
+    expect(page.get_by_role("link", name="Back to Canal Street Coworking")).to_have_attribute(
+        "href", "https://canal.example/"
+    )
+    expect(page.locator("main .contact")).to_contain_text("help@canal.example")
 
 
 def test_the_title_follows_the_state_when_htmx_swaps_it(page: Page, portal: str) -> None:
@@ -114,8 +142,8 @@ def test_try_again_after_a_failed_payment_leads_to_the_shop(page: Page, portal: 
     expect(page.get_by_role("button", name=re.compile("Pay", re.IGNORECASE))).to_be_visible()
 
 
-def test_a_brand_shop_address_wins(page: Page, portal: str, settings: SettingsWrapper) -> None:
-    settings.BRAND_SHOP_URL = "https://canal.example/shop"
+def test_a_brand_shop_address_wins(page: Page, portal: str) -> None:
+    _brand(portal, website_url="https://canal.example/", shop_url="https://canal.example/shop")
     page.goto(purchase_url(portal, fail=True))
     expect(page.get_by_role("link", name="Try again")).to_have_attribute(
         "href", "https://canal.example/shop"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import jwt
 import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
@@ -187,6 +188,12 @@ def _remember_purchase(client: Client) -> None:
     client.get(f"/en/invoices/complete?stripe_session_id={GUID}")
 
 
+def _open_reset_link(client: Client) -> None:
+    claims = {"email": "ada@example.com", "exp": int(time.time()) + 600}
+    token = jwt.encode(claims, "the upstream's own key, unknown to the portal", "HS256")
+    assert client.get("/en/user/resetPassword", {"token": token}).status_code == 303
+
+
 def _sign_in(client: Client) -> None:
     # The healthy upstream above accepts any password.
     sign_in(client)
@@ -237,6 +244,24 @@ PAGES = [
         "",
     ),
     Page("home", _nothing, lambda client: client.get("/en/"), 200, 200, "Welcome"),
+    Page(
+        "password-forgot",
+        _nothing,
+        lambda client: client.post("/en/password/forgot", {"email": "ada@example.com"}),
+        503,
+        503,
+        "We cannot reach the billing system just now",
+    ),
+    Page(
+        "password-reset",
+        _open_reset_link,
+        lambda client: client.post(
+            "/en/user/resetPassword", {"password": "Pw-9zQ-new", "password_again": "Pw-9zQ-new"}
+        ),
+        503,
+        503,
+        "We cannot reach the billing system just now",
+    ),
 ]
 
 

@@ -15,8 +15,10 @@ from hypothesis import strategies as st
 
 from portal.upstream import endpoints
 from tests.helpers import upstream_data
+from tests.helpers.logs import console_output
 from tests.helpers.sign_in import sign_in
 from tests.helpers.upstream import upstream_url
+from tests.helpers.urlmap import EVERY_URL
 
 pytestmark = pytest.mark.django_db
 
@@ -67,6 +69,8 @@ names = st.one_of(
             "statement",
             "email",
             "password",
+            "password_again",
+            "token",
             "csrfmiddlewaretoken",
         ]
     ),
@@ -84,6 +88,9 @@ PAGES = [
     "/en/invoices/42/pdf",
     "/en/invoices/statement/pdf",
     "/en/invoices/links",
+    "/en/password/forgot",
+    "/en/password/sent",
+    "/en/user/resetPassword",
     "/brand/logo/0123456789abcdef",
     "/healthz",
 ]
@@ -110,6 +117,7 @@ def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
     )
     mock.get(upstream_url(endpoints.invoice(42)), json=upstream_data.invoice_detail(42))
     mock.get(upstream_url(endpoints.MEDIA_TOKEN), json={"jwt": "media-jwt"})
+    mock.post(upstream_url(endpoints.PASSWORD_RESET_START), json={"WasSuccessful": True})
     return mock
 
 
@@ -152,7 +160,8 @@ def test_any_form_on_the_sign_in_and_sign_out_pages(
     upstream: responses.RequestsMock, form: list[tuple[str, str]], method_post: bool
 ) -> None:
     client = Client()
-    for path in ("/en/sign-in", "/en/sign-out", "/en/invoices/complete"):
+    paths = ("/en/sign-in", "/en/sign-out", "/en/invoices/complete", "/en/password/forgot")
+    for path in (*paths, "/en/user/resetPassword"):
         data = urlencode(form)
         if method_post:
             response = client.post(path, data, content_type="application/x-www-form-urlencoded")
@@ -176,3 +185,52 @@ def test_any_credentials(upstream: responses.RequestsMock, email: str, password:
 def test_any_host_header(upstream: responses.RequestsMock, host: str) -> None:
     response = Client().get("/en/", HTTP_HOST=host)
     assert response.status_code < 500
+
+
+# What a line of the portal's log starts with (settings.LOGGING's plain format).
+LOG_LINE = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} [A-Z]+ \[([0-9a-f]{32})\] ")
+METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PROPFIND"]
+CONTENT_TYPES = [
+    "application/x-www-form-urlencoded",
+    "application/x-www-form-urlencoded; charset=latin1",
+    "application/x-www-form-urlencoded; charset=utf-16",
+    "application/x-www-form-urlencoded; charset=no-such-charset",
+    "multipart/form-data",
+    "multipart/form-data; boundary=x",
+    "application/json",
+    "text/plain; charset=utf-8",
+]
+
+
+@FUZZ
+@given(
+    path=st.sampled_from([*EVERY_URL, "/sandbox/api/token", "/nowhere", "/en/nowhere/"]),
+    method=st.sampled_from(METHODS),
+    host=st.one_of(st.just("testserver"), st.text(min_size=1, max_size=60)),
+    query=queries,
+    content_type=st.sampled_from(CONTENT_TYPES),
+    body=st.binary(max_size=200),
+)
+def test_every_log_line_of_any_request_has_its_request_id(
+    upstream: responses.RequestsMock,
+    path: str,
+    method: str,
+    host: str,
+    query: list[tuple[str, str]],
+    content_type: str,
+    body: bytes,
+) -> None:
+    client = Client(enforce_csrf_checks=True)
+    with console_output() as log:
+        response = client.generic(
+            method, f"{path}?{urlencode(query)}", body, content_type=content_type, HTTP_HOST=host
+        )
+    assert response.status_code < 500
+    lines = log.getvalue().splitlines()
+    # Every line is a whole record of this request: no traceback, no continuation.
+    matches = [LOG_LINE.match(line) for line in lines]
+    assert all(matches), lines
+    assert {match.group(1) for match in matches if match} <= {response["X-Request-ID"]}
+    if response.status_code >= 400:
+        # Django's own line for a 4xx is written after the middleware returned: it has it too.
+        assert any(" WARNING " in line for line in lines)

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 import shutil
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import jwt
 import pytest
 import responses
 from babel.messages.catalog import Catalog, Message
@@ -265,6 +267,47 @@ def sign_in_empty(client: Client, mock: responses.RequestsMock, lang: str) -> st
     return client.post(f"/{lang}/sign-in", {"email": "not an email"}).content.decode()
 
 
+def password_forgot(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/password/forgot").content.decode()
+
+
+def password_sent(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    mock.post(upstream_url(endpoints.PASSWORD_RESET_START), json={"WasSuccessful": True})
+    form = {"email": upstream_data.EMAIL}
+    return client.post(f"/{lang}/password/forgot", form, follow=True).content.decode()
+
+
+def _reset_link_opened(client: Client, lang: str) -> None:
+    claims = {"email": upstream_data.EMAIL, "exp": int(time.time()) + 600}
+    token = jwt.encode(claims, "the upstream's own key, unknown to the portal", "HS256")
+    client.get(f"/{lang}/user/resetPassword", {"token": token})
+
+
+def password_reset(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _reset_link_opened(client, lang)
+    return client.get(f"/{lang}/user/resetPassword").content.decode()
+
+
+def password_mismatch(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    _reset_link_opened(client, lang)
+    form = {"password": "one-password-1", "password_again": "another-one-2"}
+    return client.post(f"/{lang}/user/resetPassword", form).content.decode()
+
+
+def password_link_invalid(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    return client.get(f"/{lang}/user/resetPassword").content.decode()
+
+
+def password_set(client: Client, mock: responses.RequestsMock, lang: str) -> str:
+    """Set, but exchange failed: sign in with the new password."""
+    complete = {"WasSuccessful": True, "Value": "one-time-jwt"}
+    mock.post(upstream_url(endpoints.PASSWORD_RESET_COMPLETE), json=complete)
+    mock.post(upstream_url(endpoints.TOKEN_EXCHANGE), status=401)
+    _reset_link_opened(client, lang)
+    form = {"password": "one-password-1", "password_again": "one-password-1"}
+    return client.post(f"/{lang}/user/resetPassword", form).content.decode()
+
+
 def page_not_found(client: Client, mock: responses.RequestsMock, lang: str) -> str:
     return client.get(f"/{lang}/no-such-page/").content.decode()
 
@@ -298,6 +341,12 @@ SCENARIOS: list[Scenario] = [
     invoice_detail,
     my_invoices_unavailable,
     signed_out_fragment,
+    password_forgot,
+    password_sent,
+    password_reset,
+    password_mismatch,
+    password_link_invalid,
+    password_set,
     page_not_found,
     expired_form,
     server_error,

@@ -11,8 +11,9 @@ import jwt
 import pytest
 from django.test import Client
 
-from portal.logging import MaskSecretsFilter, mask_secrets
+from portal.logging import ClientErrorFilter, MaskSecretsFilter, mask_secrets
 from sandbox import services
+from tests.helpers.logs import console_output
 
 SECRET = "s3cret-VALUE-0123456789"
 SECRET_PARAMS = [
@@ -193,3 +194,38 @@ def test_extras_such_as_the_request_are_masked(
     assert SECRET not in str(vars(record)["request"])
     assert "token=***" in str(vars(record)["request"])
     assert vars(record)["status_code"] == 401
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_a_disallowed_host_is_one_warning_line_without_a_traceback(db: None, method: str) -> None:
+    browser = Client(enforce_csrf_checks=True)
+    with console_output() as log:
+        response = browser.generic(method, "/en/sign-in", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "This address is not set up" in response.content.decode()
+    [line] = log.getvalue().splitlines()
+    assert f" WARNING [{response['X-Request-ID']}] django.request " in line
+    assert "Host not allowed ('evil.example'): /en/sign-in" in line
+
+
+def test_djangos_line_for_a_4xx_carries_the_request_id(client: Client, db: None) -> None:
+    # Django writes it once every middleware has returned, the request id's included.
+    with console_output() as log:
+        response = client.get("/en/no-such-page/", HTTP_X_REQUEST_ID="proxy-id-0123456789")
+    assert response.status_code == 404
+    assert "WARNING [proxy-id-0123456789] django.request Not Found: /en/no-such-page/" in (
+        log.getvalue()
+    )
+
+
+def test_a_4xx_raised_as_an_exception_is_logged_without_its_traceback(db: None) -> None:
+    record = logging.makeLogRecord(
+        {"msg": "Forbidden", "status_code": 403, "exc_info": (ValueError, ValueError(), None)}
+    )
+    ClientErrorFilter().filter(record)
+    assert record.exc_info is None
+    server_error = logging.makeLogRecord(
+        {"msg": "Internal Server Error", "status_code": 500, "exc_info": (ValueError, None, None)}
+    )
+    ClientErrorFilter().filter(server_error)
+    assert server_error.exc_info is not None

@@ -144,7 +144,7 @@ def test_forced_reset_demo_account(client: Client, demo_customer: Customer) -> N
     assert response.status_code == 400
     body = response.json()
     assert body["error"] == "must_reset_password"
-    claims = token_claims(token=body["error_description"], audience=Audience.RESET)
+    claims = token_claims(token=body["error_description"], audience=Audience.PASSWORD_RESET)
     assert claims is not None
     assert claims["email"] == grants.DEMO_RESET_EMAIL
 
