@@ -26,10 +26,17 @@ logger = logging.getLogger(__name__)
 
 # The payment gateways' return parameters; each carries the basket session GUID (CONTRACT.md).
 GATEWAY_PARAMETERS = ("stripe_session_id", "spreedly_session_id", "paypal_session_id")
+# How the receipt names the gateway that took the payment (company names: not translated).
+GATEWAY_NAMES = {
+    "stripe_session_id": "Stripe",
+    "spreedly_session_id": "Spreedly",
+    "paypal_session_id": "PayPal",
+}
 _GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
 
 SESSION_TOKEN = "checkout_token"  # noqa: S105  (a session key's name)
 SESSION_TOKEN_AT = "checkout_token_at"  # noqa: S105
+SESSION_GATEWAY = "checkout_gateway"
 # {guid: BasketRegistration as a dict}
 SESSION_REGISTRATIONS = "checkout_registrations"
 # GUIDs whose registerByToken this session sent without seeing the answer.
@@ -50,9 +57,20 @@ def basket_token_from_query(query: QueryDict) -> str:
     return values[0].lower()
 
 
-def basket_token_remember(*, session: SessionBase, guid: str) -> None:
+def basket_gateway_from_query(query: QueryDict) -> str:
+    """The name of the gateway that sent the buyer back (the return URL's parameter)."""
+    return next((GATEWAY_NAMES[name] for name in GATEWAY_PARAMETERS if name in query), "")
+
+
+def basket_token_remember(*, session: SessionBase, guid: str, gateway: str = "") -> None:
     session[SESSION_TOKEN] = guid
     session[SESSION_TOKEN_AT] = time.time()
+    session[SESSION_GATEWAY] = gateway
+
+
+def basket_gateway_recall(*, session: SessionBase) -> str:
+    """The payment gateway's name for the receipt; "" when not known."""
+    return str(session.get(SESSION_GATEWAY) or "")
 
 
 def basket_token_recall(*, session: SessionBase) -> str | None:
@@ -93,7 +111,7 @@ def checkout_status(*, guid: str) -> upstream.CheckoutStatus:
 
 # Part of the paid status's cache key: a new shape of CheckoutStatus must not meet a pickled
 # old one in a shared cache during a deploy.
-_PAID_VERSION = 1
+_PAID_VERSION = 2
 
 
 def _paid_key(guid: str) -> str:

@@ -8,6 +8,7 @@ from typing import Any
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from checkout import services
 from portal import accounts, pdf_links, upstream
@@ -25,6 +26,12 @@ logger = logging.getLogger(__name__)
 # Seconds between polls while a payment is pending: backing off, about two minutes in all.
 POLL_DELAYS = (2, 2, 3, 5, 8, 13, 20, 30, 30)
 RETRY_SECONDS = 10
+# The tab's title follows the state, also when htmx swaps one state for the next.
+TITLES = {
+    "paid": _("Thank you for your purchase"),
+    "pending": _("Confirming your payment…"),
+    "failed": _("Your payment did not go through"),
+}
 
 
 def _render(
@@ -32,8 +39,9 @@ def _render(
 ) -> HttpResponse:
     # One template per state; HTMX polls swap it alone, a plain request gets the whole page.
     state_template = f"checkout/states/{state}.html"
-    template = state_template if request.htmx else "checkout/complete.html"
-    context |= {"state": state, "state_template": state_template}
+    template = "checkout/fragment.html" if request.htmx else "checkout/complete.html"
+    title = TITLES.get(state, _("Your purchase"))
+    context |= {"state": state, "state_template": state_template, "title": title}
     return render(request, template, context, status=status)
 
 
@@ -46,11 +54,14 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
             logger.info("completion link refused: %s", error)
             return _render(request, "bad_link", status=400)
         # Kept server-side; the redirect drops it from the address bar, history and Referer.
-        services.basket_token_remember(session=request.session, guid=guid)
+        gateway = services.basket_gateway_from_query(request.GET)
+        services.basket_token_remember(session=request.session, guid=guid, gateway=gateway)
         return HttpResponseRedirect(reverse("checkout:complete"), status=303)
     remembered = services.basket_token_recall(session=request.session)
     if not remembered:
-        return _render(request, "bad_link", status=400)
+        # This page's own address, copied into another browser (or opened after the hour):
+        # the purchase lives in the session where the payment came back, never in the URL.
+        return _render(request, "elsewhere", status=400)
     try:
         return _complete(request, remembered)
     except UPSTREAM_FAILURES as error:
@@ -104,9 +115,11 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
         "email": status.email,
         "pdf_url": pdf_links.pdf_by_token_url(invoice=invoice, token=token),
         "registration": registration,
+        "payment_method": services.basket_gateway_recall(session=request.session),
     }
     state = "used" if registration.used_elsewhere else "paid"
-    return _render(request, state, **context, **_buyer_link(request, invoice, buyer=status.email))
+    context |= _buyer_link(request, invoice, buyer=status.email)
+    return _render(request, state, **context)
 
 
 def _buyer_link(
@@ -117,4 +130,6 @@ def _buyer_link(
     if not signed_in or signed_in.casefold() != buyer.casefold():
         return {}
     pdf_links.invoices_remember(session=request.session, invoices=[invoice])
-    return {"pdf_link": pdf_links.portal_pdf_link(invoice), "link_ids": [invoice.id]}
+    # The account's address, not the one typed at the checkout (which may differ in case).
+    link = pdf_links.portal_pdf_link(invoice)
+    return {"pdf_link": link, "link_ids": [invoice.id], "email": signed_in}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
@@ -17,6 +18,7 @@ from django.core.cache import cache
 
 from portal import upstream
 from portal.caching import cached_once
+from portal.invoice_status import invoice_status
 
 
 @dataclass(frozen=True)
@@ -49,3 +51,52 @@ def media_token_get(*, session: SessionBase, bearer: str) -> MediaToken:
 def media_token_forget(sender: object, *, session: SessionBase, **kwargs: object) -> None:
     """A `signing_out` receiver (invoices.apps): the customer's media JWT goes with them."""
     cache.delete(_media_key(session))
+
+
+# What the customer owes, read from every unpaid invoice: at most this many pages of 100.
+BALANCE_PAGE_SIZE = 100
+BALANCE_MAX_PAGES = 10
+
+
+@dataclass(frozen=True)
+class Balance:
+    """The sum of the unpaid invoices' due amounts, per currency, and how many are overdue."""
+
+    due: tuple[tuple[str, Decimal], ...]
+    unpaid: int
+    overdue: int
+
+
+def balance_get(*, bearer: str, listed: upstream.InvoicePage, show: str) -> Balance | None:
+    """The statement's balance for the top of My Invoices. A list that holds every invoice
+    that may be owed (all or unpaid, on one page) is enough; otherwise one more call asks for
+    the unpaid invoices, 100 a page."""
+    if show in ("all", "unpaid") and listed.page == 1 and not listed.has_next:
+        return balance_of(listed.records)
+    records: list[upstream.InvoicePreview] = []
+    for page in range(1, BALANCE_MAX_PAGES + 1):
+        result = upstream.invoices_my(
+            bearer=bearer, paid=False, credit_notes=False, page=page, size=BALANCE_PAGE_SIZE
+        )
+        records.extend(result.records)
+        if not result.has_next:
+            break
+    return balance_of(tuple(records))
+
+
+def balance_of(records: tuple[upstream.InvoicePreview, ...]) -> Balance | None:
+    """What `records` owe (credit notes and paid invoices nothing); None when an unpaid
+    invoice's amount or currency is not given, so that no wrong sum is shown."""
+    statuses = [(invoice, invoice_status(invoice)) for invoice in records]
+    owed = [invoice for invoice, status in statuses if status in ("unpaid", "overdue")]
+    due: dict[str, Decimal] = {}
+    for invoice in owed:
+        amount = invoice.due_amount if invoice.due_amount is not None else invoice.total_amount
+        if amount is None or not invoice.currency_code:
+            return None
+        due[invoice.currency_code] = due.get(invoice.currency_code, Decimal(0)) + amount
+    return Balance(
+        due=tuple((currency, amount) for currency, amount in sorted(due.items()) if amount),
+        unpaid=len(owed),
+        overdue=sum(1 for _invoice, status in statuses if status == "overdue"),
+    )

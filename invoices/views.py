@@ -26,8 +26,9 @@ logger = logging.getLogger(__name__)
 # ?show= values and the upstream filters they stand for.
 FILTERS: dict[str, dict[str, bool]] = {
     "all": {},
-    "unpaid": {"paid": False},
-    "paid": {"paid": True},
+    # Credit notes are their own kind: never under "Paid" or "Unpaid".
+    "unpaid": {"paid": False, "credit_notes": False},
+    "paid": {"paid": True, "credit_notes": False},
     "credit-notes": {"credit_notes": True},
 }
 MAX_LINKS = 100
@@ -71,8 +72,9 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         show = "all"
     # Junk, 0 and absurdly large numbers are the first page.
     page = small_number(request.GET.get("page"), maximum=MAX_PAGE + 1) or 1
+    bearer = accounts.customer_bearer(session=request.session)
     result = upstream.invoices_my(
-        bearer=accounts.customer_bearer(session=request.session),
+        bearer=bearer,
         page=1 if page > MAX_PAGE else page,
         size=settings.INVOICES_PAGE_SIZE,
         **FILTERS[show],
@@ -87,8 +89,18 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "show": show,
         "filters": list(FILTERS),
         "statement_url": reverse("invoices:statement_pdf"),
+        "balance": _balance(bearer, result, show),
     }
     return render(request, "invoices/list.html", context)
+
+
+def _balance(bearer: str, listed: upstream.InvoicePage, show: str) -> services.Balance | None:
+    """None when the upstream cannot tell just now: the list is still worth showing."""
+    try:
+        return services.balance_get(bearer=bearer, listed=listed, show=show)
+    except UPSTREAM_FAILURES as error:
+        logger.warning("balance not shown: %s", error)
+        return None
 
 
 @customer_required

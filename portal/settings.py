@@ -271,11 +271,11 @@ PDF_LINK_SCHEME: str = env.str("PDF_LINK_SCHEME", default="http" if DEBUG else "
 if PDF_LINK_SCHEME not in ("http", "https"):
     raise ImproperlyConfigured("PDF_LINK_SCHEME must be http or https.")
 
-# Brands (docs/operators.md). With none configured in the admin, every host gets the default
-# brand below, built from these settings and the upstream's business data.
+# The default brand, every host's while the admin has none (docs/operators.md, configuration.md).
 BRAND_NAME: str = env.str("BRAND_NAME", default="")
 BRAND_LOGO_URL: str = env.str("BRAND_LOGO_URL", default="")
 BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
+BRAND_WEBSITE_URL: str = env.str("BRAND_WEBSITE_URL", default="")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).

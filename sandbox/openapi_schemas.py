@@ -86,6 +86,7 @@ SCHEMAS: dict[str, Any] = {
             },
             "SubTotalFormated": TEXT,
             "TaxFormated": TEXT,
+            "TaxRate": NUMBER,
         }
     ),
     "CheckoutStatus": json_object(

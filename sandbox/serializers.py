@@ -146,4 +146,6 @@ def invoice_detail_json(invoice: Invoice, *, host: str) -> dict[str, Any]:
         ],
         "SubTotalFormated": money(invoice.sub_total),
         "TaxFormated": money(invoice.tax),
+        # [ours] A percentage, as the PDF prints it: 21.0 for 21 %.
+        "TaxRate": float(invoice.tax_rate * 100),
     }

@@ -7,12 +7,16 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from portal.brands.colors import AA_NORMAL_TEXT, color_parse, contrast
+from portal.brands.hosts import hosts_without_brand, site_hosts
 from portal.brands.models import Brand, BrandHost, FooterLink
+
+COLOR_FIELDS = ("primary_color", "secondary_color", "background_color", "text_color")
 
 LOGO_MAX_BYTES = 256 * 1024
 # Raster formats only: an SVG can carry script, and the logo is served from the portal's origin.
@@ -35,16 +39,41 @@ class FooterLinkInline(admin.TabularInline[FooterLink, Brand]):
     extra = 1
 
 
+class ColorInput(forms.TextInput):
+    """A #rrggbb text field (empty: the upstream's colour) with a colour picker beside it; the
+    picker needs JavaScript (static/js/brand-colors.js), so it stays hidden without."""
+
+    class Media:
+        js = ["js/brand-colors.js"]
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"placeholder": "#rrggbb", "size": 9, "maxlength": 7})
+
+    def render(
+        self, name: str, value: Any, attrs: dict[str, Any] | None = None, renderer: Any = None
+    ) -> SafeString:
+        text = super().render(name, value, attrs, renderer)
+        picker = format_html(
+            '<input type="color" class="color-picker" data-color-for="{}" value="{}" '
+            'aria-label="{}" hidden>',
+            (attrs or {}).get("id", f"id_{name}"),
+            color_parse(str(value or "")) or "#000000",
+            _("Pick a colour"),
+        )
+        return text + picker
+
+
 class BrandForm(forms.ModelForm[Brand]):
+    # Form-only fields get their labels as written (the model's are capitalised by Django).
     languages = forms.MultipleChoiceField(
-        label=_("languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
+        label=_("Languages"), choices=settings.LANGUAGES, widget=forms.CheckboxSelectMultiple
     )
     logo_file = forms.ImageField(
-        label=_("upload a logo"),
+        label=_("Upload a logo"),
         required=False,
         help_text=_("PNG, JPEG, GIF or WebP, at most 256 KB. Shown at 2.5 rem high."),
     )
-    remove_logo = forms.BooleanField(label=_("remove the uploaded logo"), required=False)
+    remove_logo = forms.BooleanField(label=_("Remove the uploaded logo"), required=False)
 
     class Meta:
         model = Brand
@@ -59,16 +88,19 @@ class BrandForm(forms.ModelForm[Brand]):
             "secondary_color",
             "background_color",
             "text_color",
+            "website_url",
+            "shop_url",
             "support_email",
             "support_phone",
             "default_language",
             "languages",
         ]
+        widgets = {name: ColorInput() for name in COLOR_FIELDS}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["languages"] = self.instance.languages.split(",")
+        # A new brand's too: the model's default, every language, checked from the start.
+        self.initial["languages"] = self.instance.languages.split(",")
 
     def clean_languages(self) -> str:
         chosen = self.cleaned_data["languages"]
@@ -89,7 +121,7 @@ class BrandForm(forms.ModelForm[Brand]):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        for name in ("primary_color", "secondary_color", "background_color", "text_color"):
+        for name in COLOR_FIELDS:
             if cleaned.get(name):
                 cleaned[name] = color_parse(cleaned[name]) or cleaned[name]
         text, background = cleaned.get("text_color"), cleaned.get("background_color")
@@ -144,7 +176,10 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
                 ),
             },
         ),
-        (_("Contact"), {"fields": ["support_email", "support_phone"]}),
+        (
+            _("Contact"),
+            {"fields": ["website_url", "shop_url", "support_email", "support_phone"]},
+        ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
     ]
 
@@ -169,6 +204,43 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).prefetch_related("hosts")
 
+    # Warnings before a change leaves a host name without a brand (portal.brands.hosts), on the
+    # pages that lead to one; after a save the admin returns to one of them, which says it again.
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "GET":
+            _warn_unserved(request, hosts_without_brand())
+        return super().changelist_view(request, extra_context)
+
+    def changeform_view(
+        self,
+        request: HttpRequest,
+        object_id: str | None = None,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "GET":
+            if object_id is None and not Brand.objects.exists() and not settings.DEFAULT_BRAND:
+                _warn_first_brand(request)
+            else:
+                _warn_unserved(request, hosts_without_brand())
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        if request.method == "GET" and object_id.isdigit():
+            left = set(hosts_without_brand(leaving_out=int(object_id)))
+            lost = sorted(left - set(hosts_without_brand()))
+            if lost:
+                message = _(
+                    "Deleting this brand leaves these host names without a brand; they will "
+                    "show “This address is not set up”: %(hosts)s."
+                )
+                messages.warning(request, message % {"hosts": ", ".join(lost)})
+        return super().delete_view(request, object_id, extra_context)
+
     def save_model(self, request: HttpRequest, obj: Brand, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
         palette = obj.palette()
@@ -177,3 +249,21 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
             self.message_user(
                 request, _("Adjusted for readability: %(note)s.") % {"note": note}, messages.WARNING
             )
+
+
+def _warn_unserved(request: HttpRequest, hosts: list[str]) -> None:
+    if hosts:
+        message = _(
+            "No brand lists these host names, so they show “This address is not set up”: "
+            "%(hosts)s. List them under a brand, or set DEFAULT_BRAND."
+        )
+        messages.warning(request, message % {"hosts": ", ".join(hosts)})
+
+
+def _warn_first_brand(request: HttpRequest) -> None:
+    message = _(
+        "While no brand exists, every host name gets the default brand. Once this brand is "
+        "saved, a host name no brand lists shows “This address is not set up”; this site "
+        "answers on %(hosts)s. List each under a brand, or set DEFAULT_BRAND."
+    )
+    messages.warning(request, message % {"hosts": ", ".join(site_hosts()) or "—"})

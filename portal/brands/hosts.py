@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import re
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from portal.brands.models import Brand, BrandHost, FooterLink
+from portal.brands.models import HOST_PATTERN, Brand, BrandHost, FooterLink
 from portal.upstream import upstream_bound
 
 BRAND_SECONDS = 300
@@ -51,6 +52,8 @@ class BrandSettings:
     text_color: str = ""
     support_email: str = ""
     support_phone: str = ""
+    website_url: str = ""
+    shop_url: str = ""
     footer_links: tuple[FooterEntry, ...] = field(default=())
 
     @property
@@ -79,6 +82,7 @@ def default_brand() -> BrandSettings:
         name=settings.BRAND_NAME,
         logo_url=settings.BRAND_LOGO_URL,
         support_email=settings.BRAND_SUPPORT_EMAIL,
+        website_url=_web_link(settings.BRAND_WEBSITE_URL),
     )
 
 
@@ -119,6 +123,8 @@ def _from_record(record: Brand) -> BrandSettings:
         text_color=record.text_color,
         support_email=record.support_email,
         support_phone=record.support_phone,
+        website_url=_web_link(record.website_url),
+        shop_url=_web_link(record.shop_url),
         # Validated when saved; checked again, since a link is clicked in customers' browsers.
         footer_links=tuple(
             FooterEntry(label=link.label, url=link.url)
@@ -126,6 +132,12 @@ def _from_record(record: Brand) -> BrandSettings:
             if link.url.startswith(("https://", "http://"))
         ),
     )
+
+
+def _web_link(url: str) -> str:
+    # Validated when a brand is saved (not when set in the environment); checked here, since
+    # a link is clicked in customers' browsers.
+    return url if url.startswith(("https://", "http://")) else ""
 
 
 class NoBrand(Enum):
@@ -171,6 +183,26 @@ def _brand_lookup(host: str) -> BrandSettings | NoBrand:
     if not Brand.objects.exists():
         return NoBrand.CONFIGURED
     return NoBrand.FOR_HOST
+
+
+def site_hosts() -> list[str]:
+    """The host names this site answers on (ALLOWED_HOSTS' exact names; Django's development
+    defaults with DEBUG): wildcards cannot be listed under a brand, so they are left out."""
+    allowed = settings.ALLOWED_HOSTS or (["localhost", "127.0.0.1"] if settings.DEBUG else [])
+    names = {name.lower().rstrip(".") for name in allowed}
+    return sorted(name for name in names if re.fullmatch(HOST_PATTERN, name))
+
+
+def hosts_without_brand(*, leaving_out: int | None = None) -> list[str]:
+    """Site host names that get the unknown-address page: brands exist, none lists them and
+    no DEFAULT_BRAND catches them. `leaving_out`: as if that brand were deleted."""
+    brands = Brand.objects.all()
+    if leaving_out is not None:
+        brands = brands.exclude(pk=leaving_out)
+    if not brands.exists() or brands.filter(slug=settings.DEFAULT_BRAND).exists():
+        return []
+    listed = set(BrandHost.objects.filter(brand__in=brands).values_list("host", flat=True))
+    return [name for name in site_hosts() if name not in listed]
 
 
 def brand_by_slug(slug: str) -> BrandSettings | None:

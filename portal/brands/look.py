@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+from django.conf import settings
 from django.core.cache import cache
 from django.urls import reverse
+from django.utils import translation
 
 from portal import upstream
 from portal.brands.colors import Palette, color_parse, palette_build
@@ -42,6 +45,9 @@ class BrandLook:
     support_phone: str
     footer_links: tuple[FooterEntry, ...]
     address: str
+    # The operator's own site (the brand's, else the tenant's public site) and its shop.
+    website_url: str = ""
+    shop_url: str = ""
 
 
 def _key(brand: BrandSettings, what: str) -> str:
@@ -117,6 +123,7 @@ def brand_look(*, bearer: str | None = None) -> BrandLook:
         logo_url = reverse("brand_logo", args=[brand.logo_version])
     else:
         logo_url = brand.logo_url
+    website = brand.website_url or _tenant_site(brand, found)
     return BrandLook(
         name=brand.name or (found.name if found else ""),
         logo_url=logo_url,
@@ -130,7 +137,17 @@ def brand_look(*, bearer: str | None = None) -> BrandLook:
         support_phone=brand.support_phone,
         footer_links=brand.footer_links,
         address=found.address if found else "",
+        website_url=website,
+        shop_url=brand.shop_url or website,
     )
+
+
+def _tenant_site(brand: BrandSettings, found: upstream.Business | None) -> str:
+    """The tenant's public site, where its shop is: `{scheme}://{WebAddress}{publicBaseUrl}/`,
+    as PDF links are built (the sandbox's purchase page in the demo)."""
+    if found is None or not found.web_address:
+        return ""
+    return f"{brand.pdf_link_scheme}://{found.web_address}{brand.public_base_url}/"
 
 
 def business_name() -> str:
@@ -140,3 +157,25 @@ def business_name() -> str:
         return brand.name
     found = business()
     return found.name if found else ""
+
+
+def format_locale() -> str:
+    """The CLDR locale the pages write dates and amounts in: the page's language, with the
+    operator's region when its culture is in that language (en-GB: 19 Nov 2026, not
+    Nov 19, 2026)."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    found = business()
+    culture = found.language_culture if found else ""
+    if culture.split("-")[0].lower() == language:
+        return _locale_known(translation.to_locale(culture), language)
+    return translation.to_locale(language)
+
+
+@lru_cache(maxsize=64)
+def _locale_known(candidate: str, language: str) -> str:
+    """`candidate` if CLDR knows it, else the language alone."""
+    try:
+        Locale.parse(candidate)
+    except (ValueError, UnknownLocaleError):
+        return translation.to_locale(language)
+    return candidate

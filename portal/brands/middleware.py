@@ -24,11 +24,13 @@ _UNBRANDED = ("/healthz", "/readyz", "/sandbox/", "/static/")
 SESSION_BRAND = "portal:brand"
 
 
-def unknown_host_page(request: HttpRequest) -> HttpResponse:
-    """A 400 for a host no brand serves (or that ALLOWED_HOSTS refuses): no brand, so no brand's
-    look or languages, only the browser's preference among the portal's."""
-    with translation.override(translation.get_language_from_request(request)):
-        page = render_to_string("unknown_host.html")
+def unknown_host_page(request: HttpRequest, host: str = "") -> HttpResponse:
+    """A 400 for a host no brand serves (`host`, named to the operator) or that ALLOWED_HOSTS
+    refuses (not named: it is the client's text): no brand, so no brand's look or languages,
+    only the address's language (/de/…), else the browser's preference among the portal's."""
+    language = translation.get_language_from_path(request.path_info)
+    with translation.override(language or translation.get_language_from_request(request)):
+        page = render_to_string("unknown_host.html", {"host": host})
     return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")
 
 
@@ -51,7 +53,7 @@ class BrandMiddleware:
         brand = brand_for_host(host.lower())
         if brand is None:
             logger.warning("no brand serves host %s", host)
-            return unknown_host_page(request)
+            return unknown_host_page(request, host.lower())
         owner = request.session.get(SESSION_BRAND)
         if owner is not None and owner != brand.key:
             logger.warning("session of brand %s presented to brand %s: discarded", owner, brand.key)

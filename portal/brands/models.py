@@ -27,6 +27,16 @@ phone = RegexValidator(
 )
 
 
+def validate_https_url(value: str) -> None:
+    """An https address: an http image on an https page is blocked or flagged by browsers."""
+    if value.lower().startswith("http://"):
+        raise ValidationError(
+            _("Use an https:// address: browsers block http images on a secure page."),
+            code="https",
+        )
+    URLValidator(schemes=["https"])(value)
+
+
 def validate_languages(value: str) -> None:
     known = {code for code, _name in settings.LANGUAGES}
     codes = [code for code in value.split(",") if code]
@@ -38,9 +48,10 @@ class Brand(models.Model):
     slug = models.SlugField(
         _("short name"),
         unique=True,
+        # Plain text: the admin renders help text as HTML, where "<short name>" vanished.
         help_text=_(
-            "Lower-case letters, digits and hyphens; templates in themes/<short name>/ "
-            "override the defaults for this brand."
+            "Lower-case letters, digits and hyphens. Templates in the themes folder of this "
+            "name (themes/canal/ for canal) override the defaults for this brand."
         ),
     )
     name = models.CharField(
@@ -72,7 +83,7 @@ class Brand(models.Model):
         _("logo URL"),
         max_length=300,
         blank=True,
-        validators=[URLValidator(schemes=["https"])],
+        validators=[validate_https_url],
         help_text=_("Used when no logo is uploaded. https only."),
     )
     primary_color = models.CharField(
@@ -86,6 +97,23 @@ class Brand(models.Model):
     )
     text_color = models.CharField(
         _("text colour"), max_length=7, blank=True, validators=[validate_color]
+    )
+    website_url = models.CharField(
+        _("website address"),
+        max_length=300,
+        blank=True,
+        validators=[web_url],
+        help_text=_(
+            "The operator's own site, for \"Back to …\" links. Empty: the upstream business's "
+            "web address."
+        ),
+    )
+    shop_url = models.CharField(
+        _("shop address"),
+        max_length=300,
+        blank=True,
+        validators=[web_url],
+        help_text=_("Where a customer buys again after a failed payment. Empty: the website."),
     )
     support_email = models.EmailField(_("support email"), blank=True)
     support_phone = models.CharField(

@@ -5,6 +5,7 @@ Each [ours] assumption of CONTRACT.md sits in one function here, named in docs/c
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from portal.upstream import endpoints
@@ -33,6 +34,9 @@ from portal.upstream.results import (
     Tokens,
 )
 from portal.upstream.transport import get_json, json_object, send
+
+# A BCP 47 tag as .NET writes cultures: en-GB, de-DE, es-419.
+CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 
 
 def checkout_status(*, token: str) -> CheckoutStatus:
@@ -186,7 +190,12 @@ def business_current() -> Business:
         name=fields.text("Name"),
         web_address=web_address_host(fields.data.get("WebAddress")),
         address=", ".join(part.strip() for part in parts if part.strip()),
+        language_culture=_culture(fields.text("LanguageCulture")),
     )
+
+
+def _culture(value: str) -> str:
+    return value if CULTURE.fullmatch(value) else ""
 
 
 def business_colors(*, business_id: int, bearer: str) -> BusinessColors:

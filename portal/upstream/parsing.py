@@ -180,7 +180,14 @@ def parse_invoice_detail(data: Any) -> InvoiceDetail:
         sub_total_formatted=fields.text("SubTotalFormated", "SubTotalAmountFormated"),
         tax_formatted=fields.text("TaxFormated", "TaxAmountFormated"),
         discount_formatted=fields.text("DiscountFormated", "DiscountAmountFormated"),
+        tax_rate=_tax_rate(fields),
     )
+
+
+def _tax_rate(fields: JsonFields) -> Decimal | None:
+    """[ours] TaxRate, a percentage, where the upstream gives one (the sandbox does)."""
+    rate = fields.decimal("TaxRate")
+    return rate if rate is not None and rate.is_finite() and 0 <= rate <= 100 else None
 
 
 def parse_tokens(data: Any) -> Tokens:

@@ -49,6 +49,8 @@ class InvoiceDetail(InvoicePreview):
     sub_total_formatted: str = ""
     tax_formatted: str = ""
     discount_formatted: str = ""
+    # [ours] A percentage (21 for 21 %), where the upstream gives one.
+    tax_rate: Decimal | None = None
 
 
 CheckoutState = Literal["Paid", "Pending", "Failed"]
@@ -96,6 +98,7 @@ class Business:
     name: str
     web_address: str
     address: str = ""  # one line: street, town, postal code, country
+    language_culture: str = ""  # e.g. en-GB: how the operator writes dates in its language
 
 
 @dataclass(frozen=True)

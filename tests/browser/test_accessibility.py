@@ -1,5 +1,6 @@
 """axe-core on every page state, in every shipped language, at desktop and mobile widths: no
-WCAG 2.1 A or AA violation. `make screenshots` also writes each English state's picture."""
+WCAG 2.1 A or AA violation; and at phone widths (320, 360, 390 px) nothing wider than the
+screen. `make screenshots` also writes each English state's picture."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from harness import free_port
+from portal.models import Brand, BrandHost
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
 from tests.helpers.sign_in import sign_in_in_chromium, submit_sign_in_form
 
 LANGUAGES = ["en", "es", "fr", "de"]
+# The narrowest phones in use (320: iPhone SE 1st generation), a common Android, an iPhone.
+PHONE_WIDTHS = (320, 360, 390)
 State = Callable[[Page, str, str, SettingsWrapper], None]
 
 
@@ -54,6 +58,16 @@ def not_found(page: Page, portal: str, language: str, settings: SettingsWrapper)
 def unavailable(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     settings.UPSTREAM_URL = f"http://127.0.0.1:{free_port()}/sandbox"
     _goto(page, f"/{language}/invoices/complete?stripe_session_id={uuid.uuid4()}")
+
+
+def elsewhere(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    """The completion page's address, copied into a browser that did not pay."""
+    _goto(page, f"/{language}/invoices/complete")
+
+
+def paid_signed_in(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    _signed_in(page, language)
+    _goto(page, purchase_url(portal, language, email="demo@example.com"))
 
 
 def bad_link(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
@@ -149,8 +163,17 @@ def page_not_found(page: Page, portal: str, language: str, settings: SettingsWra
     _goto(page, f"/{language}/no-such-page/")
 
 
+def unknown_host(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
+    """A brand serves 127.0.0.1 only; the portal is reached as localhost."""
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    brand, _created = Brand.objects.get_or_create(slug="canal", upstream_url=f"{portal}/sandbox")
+    BrandHost.objects.get_or_create(brand=brand, host="127.0.0.1")
+    _goto(page, f"/{language}/")
+
+
 STATES: list[State] = [
     paid,
+    paid_signed_in,
     pending,
     pending_too_long,
     failed,
@@ -158,6 +181,7 @@ STATES: list[State] = [
     not_found,
     unavailable,
     bad_link,
+    elsewhere,
     home,
     sign_in_form,
     sign_in_refused,
@@ -171,6 +195,7 @@ STATES: list[State] = [
     password_refused,
     password_link_invalid,
     page_not_found,
+    unknown_host,
 ]
 
 
@@ -190,16 +215,39 @@ def test_no_wcag_violation_in_any_language_or_width(
     settings: SettingsWrapper,
     state: State,
 ) -> None:
+    # A support address on every page that shows one, long enough to test a phone's width.
+    settings.BRAND_SUPPORT_EMAIL = "customer-support@canal-street-coworking.example"
     found: dict[str, list[str]] = {}
     for language in LANGUAGES:
         axe_page.set_viewport_size(DESKTOP)
         state(axe_page, portal, language, settings)
         assert axe_page.locator(f'html[lang="{language}"]').count() == 1, language
+        # One page load, resized: each width must fit (document.documentElement.scrollWidth).
+        for width in PHONE_WIDTHS:
+            axe_page.set_viewport_size({"width": width, "height": MOBILE["height"]})
+            found[f"{language} {width} px"] = overflow(axe_page, width)
         for name, size in (("desktop", DESKTOP), ("mobile", MOBILE)):
             axe_page.set_viewport_size(size)
             found[f"{language} {name}"] = axe_violations(axe_page)
             if language == "en":
                 screenshot(axe_page, f"{state.__name__.replace('_', '-')}-{name}")
         axe_page.context.clear_cookies()
-    assert len(found) == 8
+    assert len(found) == 4 * (2 + len(PHONE_WIDTHS))
     assert {key: value for key, value in found.items() if value} == {}
+
+
+def overflow(page: Page, width: int) -> list[str]:
+    """Empty when the page fits `width`; else its scroll width and what sticks out."""
+    scroll_width = int(page.evaluate("document.documentElement.scrollWidth"))
+    if scroll_width <= width:
+        return []
+    wide = page.evaluate(
+        """(width) => [...document.body.querySelectorAll("*")]
+            .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+            .slice(-5)
+            .map((e) => e.tagName.toLowerCase() + (e.className ? "." + e.className : "")
+                 + " " + Math.round(e.getBoundingClientRect().right) + " px: "
+                 + (e.textContent || "").trim().slice(0, 30))""",
+        width,
+    )
+    return [f"scrollWidth {scroll_width} px", *(str(item) for item in wide)]

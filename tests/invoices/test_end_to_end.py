@@ -102,7 +102,9 @@ def test_filters_and_detail(portal: str) -> None:
     with requests.Session() as browser:
         demo_sign_in(browser, portal)
         unpaid = browser.get(f"{portal}{LIST}?show=unpaid", timeout=10).text
-        assert unpaid.count('class="badge badge-unpaid"') == 3
+        # The demo's three unpaid invoices; the one due 33 days ago is overdue.
+        assert unpaid.count('<td class="status"><span class="badge badge-unpaid">') == 2
+        assert unpaid.count('<td class="status"><span class="badge badge-overdue">') == 1
         assert "badge-paid" not in unpaid
         credit = browser.get(f"{portal}{LIST}?show=credit-notes", timeout=10).text
         assert credit.count("CN-2026-") >= 1
