@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from functools import cache
 from typing import Any, Literal
@@ -31,6 +30,7 @@ from portal.upstream.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
+from portal.upstream.slots import WaitingSlots
 
 logger = logging.getLogger("portal.upstream")
 
@@ -88,19 +88,20 @@ def _read_capped(response: requests.Response) -> bytes:
 
 
 @cache
-def waiting_slots() -> threading.BoundedSemaphore:
+def waiting_slots() -> WaitingSlots:
     """How many of this process's threads may wait on the upstream at once."""
-    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+    return WaitingSlots(settings.UPSTREAM_CONCURRENCY)
 
 
 def send(method: Literal["GET", "POST"], path: str, **kwargs: Any) -> tuple[int, bytes]:
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
 
-    Refused at once, without asking, while UPSTREAM_CONCURRENCY calls of this process already
-    wait on the upstream: a hanging upstream then costs a few threads, never all of them.
+    Refused without asking while UPSTREAM_CONCURRENCY calls of this process already wait on
+    the upstream and none ends soon (slots.py): a hanging upstream then costs a few threads,
+    never all of them.
     """
     slots = waiting_slots()
-    if not slots.acquire(blocking=False):
+    if not slots.acquire():
         logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
         raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
     try:
