@@ -115,6 +115,20 @@ def test_refused_once_no_slot_has_come_back_for_the_wait(monkeypatch: pytest.Mon
     assert time.monotonic() - started < 0.05
 
 
+def test_callers_waiting_are_served_in_turn(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(slots, "WAIT_SECONDS", 0.3)
+    limit = WaitingSlots(1)
+    assert limit.acquire()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(limit.acquire)
+        time.sleep(0.1)  # it waits
+        limit.release()
+        # A slot given back goes to the caller waiting, not to one that comes after it.
+        assert not limit.acquire()
+        assert first.result(timeout=5)
+    assert limit.free == 0
+
+
 def test_a_slot_cannot_be_given_back_more_often_than_taken() -> None:
     limit = WaitingSlots(2)
     assert limit.acquire()
