@@ -115,8 +115,12 @@ def _warnings(log: Path, most: int = 10) -> list[str]:
     return [f"{log.stem}: {line}" for line in found[-most:]]
 
 
+_STARTED = time.monotonic()
+
+
 def _say(line: str) -> None:
-    sys.stdout.write(line + "\n")
+    """A line of progress, after the seconds since the run started."""
+    sys.stdout.write(f"{time.monotonic() - _STARTED:4.0f} s  {line}\n")
     sys.stdout.flush()
 
 
