@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from bench import load, wire
 
@@ -17,6 +18,7 @@ RELOAD = "completion page, reload"
 MY_INVOICES = "My Invoices"
 FRAGMENT = "links fragment"
 PDF_REDIRECT = "PDF redirect"
+INVOICE_DETAIL = "invoice detail"
 COMPLETE = "/en/invoices/complete"
 HTMX = {"HX-Request": "true", "HX-Current-URL": "/en/invoices/"}
 
@@ -32,6 +34,36 @@ class Scenario:
     first_visits: bool = False
     # The view, for bench.profile (`file:function`); pages without one are not profiled.
     view: str = ""
+
+    def check(self, portal_port: int) -> None:
+        """Asks once, before any load: the page must answer as expected."""
+        if self.first_visits:
+            return
+        answer = wire.get(portal_port, self.path, self.headers)
+        if answer.status != self.status or self.shows not in answer.text:
+            raise RuntimeError(f"{self.name}: answered {answer.status} before the load")
+
+    def drive(
+        self,
+        portal_url: str,
+        *,
+        settings: load.Settings,
+        seconds: float,
+        tmp: Path,
+        sessions: Path | None = None,
+    ) -> load.Load:
+        """One wrk run of this page; a first visit takes its sessions from the file `sessions`,
+        which no other run uses."""
+        if self.first_visits and sessions is None:
+            raise ValueError("a first visit needs a file of fresh sessions")
+        return load.run(
+            portal_url + self.path,
+            seconds=seconds,
+            settings=settings,
+            lua=load.script(tmp, first_visit=self.first_visits),
+            headers=self.headers,
+            lua_args=(str(sessions), str(settings.threads)) if self.first_visits else (),
+        )
 
 
 @dataclass
@@ -84,3 +116,19 @@ class Sizes:
     @property
     def first_response_bytes(self) -> int:
         return self.html.wire_bytes + sum(a.wire_bytes for a in self.stylesheets.values())
+
+
+@dataclass
+class Check:
+    """One budget: what it is about, the limit, what was measured and whether it held."""
+
+    figure: str
+    budget: str
+    measured: str
+    met: bool
+
+
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(row) + " |" for row in rows]

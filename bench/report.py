@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import platform
 import re
 import sys
-from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
 import django
 
-from bench import browser, load, stack
-from bench.pages import BASELINE, FRAGMENT, RELOAD, Measured, Sizes
+from bench import browser, latency, load, stack
+from bench.pages import BASELINE, FRAGMENT, RELOAD, Check, Measured, Sizes, table
 
 # Budgets (issue 8, docs/performance.md).
 RELOAD_MIN_RATIO = 0.5
@@ -38,21 +38,8 @@ def machine() -> list[str]:
     ]
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
-
-
 def _ms(value: float) -> str:
     return f"{value:.1f}"
-
-
-@dataclass
-class Check:
-    figure: str
-    budget: str
-    measured: str
-    met: bool
 
 
 def checks(results: dict[str, Measured], found: Sizes, pdf: dict[str, float]) -> list[Check]:
@@ -123,22 +110,27 @@ def report(
     timings: browser.Timings,
     pdf: dict[str, float],
     profiles: list[str],
+    pairs: list[latency.Pairs],
     opened: int,
     took: float,
 ) -> list[Check]:
     settings = load.settings_from_environment()
+    latency_settings = latency.settings_from_environment()
     out: list[str] = ["", "# make bench", ""]
     out += [f"- {line}" for line in machine()]
     out += [
         f"- Chromium {timings.chromium} (Debian's package, headless)",
-        f"- Portal: gunicorn with {servers.workers} sync workers (gunicorn.conf.py), DEBUG off, "
-        "SQLite sessions, in-process cache, request logging on. Sandbox: a separate gunicorn, "
-        f"{stack.SANDBOX_WORKERS} gthread workers x {stack.SANDBOX_THREADS} threads, keep-alive "
-        f"{stack.SANDBOX_KEEP_ALIVE_SECONDS} s.",
+        f"- Portal: gunicorn as `make serve` runs it, {servers.model} (gunicorn.conf.py), DEBUG "
+        "off, SQLite, database sessions, the database cache (no CACHE_URL), request logging on. "
+        f"Sandbox: a separate gunicorn, {stack.SANDBOX_WORKERS} gthread workers x "
+        f"{stack.SANDBOX_THREADS} threads, keep-alive {stack.SANDBOX_KEEP_ALIVE_SECONDS} s. "
+        "The portal calls it through a delay proxy (bench/delay.py) that adds nothing but in "
+        "the latency section.",
         f"- Load: wrk on loopback, {settings.threads} threads x {settings.connections} "
         f"connections, Accept-Encoding as Chromium sends it. {settings.rounds} rounds; in each, "
         f"every page in turn: {settings.warmup_seconds:g} s of warm-up, then "
-        f"{settings.seconds:g} s measured. Whole run: {took:.0f} s.",
+        f"{settings.seconds:g} s measured. Whole run: {took:.0f} s; load average at its end "
+        f"(1, 5, 15 min): {', '.join(f'{value:.1f}' for value in os.getloadavg())}.",
         "",
         "## Pages under load",
         "",
@@ -156,7 +148,7 @@ def report(
                 f"{measured.connections_per_1000:.2f}",
             ]
         )
-    out += _table(
+    out += table(
         [
             "page",
             "requests/s",
@@ -174,9 +166,9 @@ def report(
         "(x baseline: requests/s against the baseline's in the same round). Bytes per answer: "
         "status line, headers and body as sent (gzip where the portal compresses), from wrk's "
         "count of bytes read. New upstream connections: counted during the measured runs; "
-        f"in the whole run, preparation and warm-ups included, the portal's {servers.workers} "
-        f"workers opened {opened} (a worker's first GET and first POST "
-        "each open one).",
+        "in the whole run, preparation, warm-ups and latency pairs included, the portal's "
+        f"{servers.model.workers} workers opened {opened} (a worker keeps one for each call it "
+        "had waiting at once, at its busiest).",
         "",
         "## Sizes (one request each, as Chromium asks)",
         "",
@@ -206,14 +198,14 @@ def report(
             found.fragment.headers.get("content-encoding", "none"),
         ]
     )
-    out += _table(["answer", "header bytes", "body bytes", "encoding"], size_rows)
+    out += table(["answer", "header bytes", "body bytes", "encoding"], size_rows)
     median = browser.Timings.median
     out += [
         "",
         f"## Headless Chromium, completion page (median of {len(timings.first_visits)})",
         "",
     ]
-    out += _table(
+    out += table(
         ["", "response end ms", "PDF link visible ms"],
         [
             [
@@ -244,11 +236,12 @@ def report(
         "## Where a request's time goes (cProfile, in one process)",
         "",
         *profiles,
+        *latency.section(pairs, latency_settings, str(servers.model)),
         "## Budgets",
         "",
     ]
-    found_checks = checks(results, found, pdf)
-    out += _table(
+    found_checks = checks(results, found, pdf) + latency.checks(pairs, latency_settings)
+    out += table(
         ["figure", "budget", "measured", "met?"],
         [[c.figure, c.budget, c.measured, "yes" if c.met else "**no**"] for c in found_checks],
     )

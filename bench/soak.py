@@ -124,7 +124,7 @@ print(opened.count(), opened.filter(registered_at__isnull=False).count(),
 def main() -> int:
     with tempfile.TemporaryDirectory() as folder, stack.running(Path(folder)) as servers:
         portal = servers.portal.url
-        print(f"load: {CLIENTS} clients for {SECONDS:.0f} s; portal {servers.workers} workers")
+        print(f"load: {CLIENTS} clients for {SECONDS:.0f} s; portal {servers.model}")
         urls: queue.Queue[str] = queue.Queue()
         for url in servers.sandbox.python("-m", "bench.purchases", str(PURCHASES)).split():
             urls.put(url)

@@ -7,6 +7,10 @@ its own server could wait on itself, and the sandbox's own work must not be coun
 portal's. It runs threaded workers (gthread) so that it keeps connections alive between calls
 as a real upstream does; gunicorn's sync workers close every connection, which would make
 pooling impossible to see.
+
+Between the two runs a delay proxy (bench/delay.py): the portal calls the sandbox through it,
+with no delay added unless the benchmark sets a round trip, as a tenant's upstream across a
+network would have.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.delay import DelayProxy
 from harness import Server, free_port, production_environment
 
 # A real upstream keeps idle connections open for a minute or more (nginx: 75 s); gunicorn's
@@ -24,6 +29,40 @@ from harness import Server, free_port, production_environment
 SANDBOX_KEEP_ALIVE_SECONDS = 75
 SANDBOX_WORKERS = 2
 SANDBOX_THREADS = 4
+# gunicorn.conf.py's threads would make gunicorn switch sync workers to gthread.
+SYNC_ARGUMENTS = ("--worker-class", "sync", "--threads", "1")
+
+
+# What gunicorn reads from gunicorn.conf.py in the portal's environment, and the upstream limit.
+WORKER_MODEL = """
+import runpy
+from django.conf import settings
+conf = runpy.run_path("gunicorn.conf.py")
+print(conf["worker_class"], conf["workers"], conf["threads"], settings.UPSTREAM_CONCURRENCY)
+"""
+
+
+@dataclass(frozen=True)
+class WorkerModel:
+    worker_class: str
+    workers: int
+    threads: int
+    upstream_concurrency: int
+
+    def __str__(self) -> str:
+        if self.threads == 1:
+            return f"{self.workers} {self.worker_class} workers, one request at a time each"
+        return (
+            f"{self.workers} {self.worker_class} workers x {self.threads} threads, at most "
+            f"{self.upstream_concurrency} of a worker's threads waiting on the upstream"
+        )
+
+
+def worker_model(server: Server) -> WorkerModel:
+    kind, workers, threads, limit = server.python("-c", WORKER_MODEL).split()
+    if server.gunicorn_args == SYNC_ARGUMENTS:
+        return WorkerModel("sync", int(workers), 1, 1)
+    return WorkerModel(kind, int(workers), int(threads), int(limit))
 
 
 @dataclass
@@ -31,7 +70,9 @@ class Stack:
     portal: Server
     sandbox: Server
     connection_log: Path
-    workers: str
+    # Between the portal and the sandbox; `round_trip_ms` is 0 unless the benchmark sets it.
+    proxy: DelayProxy
+    model: WorkerModel
 
     def connections_opened(self) -> int:
         """Upstream connections the portal's workers have opened so far (bench.settings)."""
@@ -63,17 +104,21 @@ def _server(
 
 @contextmanager
 def running(tmp: Path) -> Iterator[Stack]:
-    """Both servers migrated, seeded and answering; stopped afterwards."""
+    """Both servers migrated, seeded and answering, the proxy between them; all stopped
+    afterwards."""
+    with ExitStack() as stop_later:
+        yield from _running(tmp, stop_later)
+
+
+def _running(tmp: Path, stop_later: ExitStack) -> Iterator[Stack]:
     portal_port, sandbox_port = free_port(), free_port()
     connection_log = tmp / "upstream-connections.log"
-    # gunicorn's own default (2 x cores + 1) unless the caller sets WEB_CONCURRENCY.
-    workers = os.environ.get("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1))
     sandbox = _server(
         "sandbox",
         sandbox_port,
         tmp,
         # BENCH_SANDBOX_SYNC=1, the control: sync workers, which close every connection.
-        gunicorn_args=()
+        gunicorn_args=SYNC_ARGUMENTS
         if os.environ.get("BENCH_SANDBOX_SYNC") == "1"
         else (
             "--worker-class",
@@ -91,25 +136,37 @@ def running(tmp: Path) -> Iterator[Stack]:
         SANDBOX_WRITE_RATE_LIMITS="off",
         WEB_CONCURRENCY=str(SANDBOX_WORKERS),
     )
+    proxy = stop_later.enter_context(DelayProxy(target_port=sandbox_port))
     portal = _server(
         "portal",
         portal_port,
         tmp,
         DJANGO_SETTINGS_MODULE="bench.settings",
         SANDBOX_ENABLED="false",
-        UPSTREAM_URL=f"http://127.0.0.1:{sandbox_port}/sandbox",
+        UPSTREAM_URL=f"http://127.0.0.1:{proxy.port}/sandbox",
         UPSTREAM_PUBLIC_BASE_URL="/sandbox",
         BENCH_CONNECTION_LOG=str(connection_log),
-        WEB_CONCURRENCY=workers,
     )
+    # gunicorn.conf.py's worker count unless the caller sets one, as with `make serve`.
+    if "WEB_CONCURRENCY" in os.environ:
+        portal.env["WEB_CONCURRENCY"] = os.environ["WEB_CONCURRENCY"]
+    if os.environ.get("BENCH_PORTAL_SYNC") == "1":
+        # The control: the deployment before threads, gunicorn's sync workers (2 x cores + 1).
+        portal.env.setdefault("WEB_CONCURRENCY", str(2 * (os.cpu_count() or 1) + 1))
+        portal.gunicorn_args = SYNC_ARGUMENTS
     portal.manage("migrate", "--noinput")
     portal.manage("collectstatic", "--noinput", "--verbosity", "0")
     sandbox.manage("migrate", "--noinput")
     sandbox.manage("sandbox_seed")
-    with ExitStack() as stop:
-        for server in (sandbox, portal):
-            stop.callback(server.stop)
-            server.start()
-        for server in (sandbox, portal):
-            server.wait_ready()
-        yield Stack(portal=portal, sandbox=sandbox, connection_log=connection_log, workers=workers)
+    for server in (sandbox, portal):
+        stop_later.callback(server.stop)
+        server.start()
+    for server in (sandbox, portal):
+        server.wait_ready()
+    yield Stack(
+        portal=portal,
+        sandbox=sandbox,
+        connection_log=connection_log,
+        proxy=proxy,
+        model=worker_model(portal),
+    )

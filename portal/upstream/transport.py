@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 import time
 from email.utils import parsedate_to_datetime
 from functools import cache
@@ -37,6 +36,7 @@ from portal.upstream.errors import (
     UpstreamError,
     UpstreamUnavailable,
 )
+from portal.upstream.slots import WaitingSlots
 
 logger = logging.getLogger("portal.upstream")
 
@@ -71,9 +71,9 @@ def pooled_session(*, retrying: bool) -> requests.Session:
 
 
 @cache
-def waiting_slots() -> threading.BoundedSemaphore:
+def waiting_slots() -> WaitingSlots:
     """How many of this process's threads may wait on the upstream at once."""
-    return threading.BoundedSemaphore(settings.UPSTREAM_CONCURRENCY)
+    return WaitingSlots(settings.UPSTREAM_CONCURRENCY)
 
 
 def _read_capped(response: requests.Response) -> bytes:
@@ -179,11 +179,12 @@ def send_raw(
     """One request as it is answered: status, headers and body (for `send` and the operators'
     check); transport failures are UpstreamUnavailable, an oversized body UnexpectedAnswer.
 
-    Refused at once, without asking, while UPSTREAM_CONCURRENCY calls of this process already
-    wait on the upstream: a hanging upstream then costs a few threads, never all of them.
+    Refused without asking while UPSTREAM_CONCURRENCY calls of this process already wait on
+    the upstream and none ends soon (slots.py): a hanging upstream then costs a few threads,
+    never all of them.
     """
     slots = waiting_slots()
-    if not slots.acquire(blocking=False):
+    if not slots.acquire():
         logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
         raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
     try:
