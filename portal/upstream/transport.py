@@ -13,9 +13,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Iterator
 from email.utils import parsedate_to_datetime
 from functools import cache
 from typing import Any, Literal
@@ -166,6 +168,19 @@ def send(
     raise AssertionError("unreachable")  # pragma: no cover
 
 
+@contextlib.contextmanager
+def _waiting_slot(method: str, path: str) -> Iterator[None]:
+    """One of this process's UPSTREAM_CONCURRENCY slots (slots.py), or UpstreamUnavailable."""
+    slots = waiting_slots()
+    if not slots.acquire():
+        logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
+        raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
+    try:
+        yield
+    finally:
+        slots.release()
+
+
 def send_raw(
     method: Literal["GET", "POST"],
     path: str,
@@ -183,83 +198,65 @@ def send_raw(
     the upstream and none ends soon (slots.py): a hanging upstream then costs a few threads,
     never all of them.
     """
-    slots = waiting_slots()
-    if not slots.acquire():
-        logger.warning("upstream %s %s not sent: too many calls waiting", method, path)
-        raise UpstreamUnavailable(f"{method} {path}: too many calls waiting")
-    try:
-        return _exchange(method, path, params, form, json_body, bearer, expect)
-    finally:
-        slots.release()
-
-
-def _exchange(
-    method: Literal["GET", "POST"],
-    path: str,
-    params: dict[str, str | int] | None,
-    form: dict[str, str] | None,
-    json_body: Any,
-    bearer: str | None,
-    expect: Literal["json", "pdf"],
-) -> tuple[int, Any, bytes]:
-    target = upstream_target()
-    headers = {
-        "Accept": "application/pdf" if expect == "pdf" else "application/json",
-        # [docs] dates in the space's local time, as the official portal asks for them.
-        "X-Use-Timezone": "true",
-        # The page's language: an upstream that honours it formats amounts and writes
-        # messages in it (the sandbox does).
-        "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
-        # The same id as this request's log lines, so both sides' logs can be joined.
-        "X-Request-ID": target.request_id,
-    }
-    if bearer:
-        headers["Authorization"] = f"Bearer {bearer}"
-    connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
-    started = time.monotonic()
-    try:
-        with (
-            call_deadline(call_seconds=longest_call_seconds(), answer_seconds=2 * read),
-            pooled_session(retrying=method == "GET").request(
-                method,
-                target.base_url + path,
-                params=params,
-                data=form,
-                json=json_body,
-                headers=headers,
-                timeout=(connect, read),
-                stream=True,
-                allow_redirects=False,
-            ) as response,
-        ):
-            status = response.status_code
-            body = _read_capped(response)
-            answer_headers = response.headers
-    except requests.Timeout as error:
-        logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
-        raise UpstreamUnavailable(f"{method} {path}: timeout") from None
-    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-        # Without retries left, urllib3 reports a read timeout as a failed connection.
-        reason = getattr(error.args[0], "reason", None) if error.args else None
-        if isinstance(reason, urllib3.exceptions.TimeoutError):
-            logger.warning("upstream %s %s timed out: no answer", method, path)
+    with _waiting_slot(method, path):
+        target = upstream_target()
+        headers = {
+            "Accept": "application/pdf" if expect == "pdf" else "application/json",
+            # [docs] dates in the space's local time, as the official portal asks for them.
+            "X-Use-Timezone": "true",
+            # The page's language: an upstream that honours it formats amounts and writes
+            # messages in it (the sandbox does).
+            "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
+            # The same id as this request's log lines, so both sides' logs can be joined.
+            "X-Request-ID": target.request_id,
+        }
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
+        started = time.monotonic()
+        try:
+            with (
+                call_deadline(call_seconds=longest_call_seconds(), answer_seconds=2 * read),
+                pooled_session(retrying=method == "GET").request(
+                    method,
+                    target.base_url + path,
+                    params=params,
+                    data=form,
+                    json=json_body,
+                    headers=headers,
+                    timeout=(connect, read),
+                    stream=True,
+                    allow_redirects=False,
+                ) as response,
+            ):
+                status = response.status_code
+                body = _read_capped(response)
+                answer_headers = response.headers
+        except requests.Timeout as error:
+            logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
             raise UpstreamUnavailable(f"{method} {path}: timeout") from None
-        if time.monotonic() - started >= 2 * read:
-            # The answer's deadline passed: the watchdog cut it (portal/upstream/deadline.py).
-            logger.warning("upstream %s %s: no whole answer within the deadline", method, path)
-            raise UpstreamUnavailable(f"{method} {path}: past the deadline") from None
-        logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
-        raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
-    except requests.RequestException as error:
-        # Anything else of requests' (a corrupt compressed body, too many redirects…).
-        logger.warning("upstream %s %s failed: %s", method, path, type(error).__name__)
-        raise UpstreamUnavailable(f"{method} {path}: {type(error).__name__}") from None
-    except UpstreamError as error:
-        logger.warning("upstream %s %s: %s", method, path, error)
-        raise
-    elapsed_ms = (time.monotonic() - started) * 1000
-    logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
-    return status, answer_headers, body
+        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+            # Without retries left, urllib3 reports a read timeout as a failed connection.
+            reason = getattr(error.args[0], "reason", None) if error.args else None
+            if isinstance(reason, urllib3.exceptions.TimeoutError):
+                logger.warning("upstream %s %s timed out: no answer", method, path)
+                raise UpstreamUnavailable(f"{method} {path}: timeout") from None
+            if time.monotonic() - started >= 2 * read:
+                # The answer's deadline passed: the watchdog cut it (portal/upstream/deadline.py).
+                logger.warning("upstream %s %s: no whole answer within the deadline", method, path)
+                raise UpstreamUnavailable(f"{method} {path}: past the deadline") from None
+            logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
+            raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
+        except requests.RequestException as error:
+            # Anything else of requests' (a corrupt compressed body, too many redirects…).
+            logger.warning("upstream %s %s failed: %s", method, path, type(error).__name__)
+            raise UpstreamUnavailable(f"{method} {path}: {type(error).__name__}") from None
+        except UpstreamError as error:
+            logger.warning("upstream %s %s: %s", method, path, error)
+            raise
+        elapsed_ms = (time.monotonic() - started) * 1000
+        logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
+        return status, answer_headers, body
 
 
 def _checked(
