@@ -187,8 +187,8 @@ def main() -> int:
                     problems += _warnings(servers.portal.log) + _warnings(servers.sandbox.log)
                 if keep := os.environ.get("BENCH_LOGS"):
                     # Both servers' logs, for a closer look (their lines mask tokens).
-                    for server in (servers.portal, servers.sandbox):
-                        shutil.copy(server.log, Path(keep) / server.log.name)
+                    for log in (servers.portal.log, servers.sandbox.log, servers.connection_log):
+                        shutil.copy(log, Path(keep) / log.name)
                 took = time.monotonic() - started
                 checked = report(
                     servers, results, found, timings, pdf, profiles, pairs, opened, took
