@@ -145,10 +145,6 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 CACHES = {"default": env.cache("CACHE_URL", default="dbcache://portal_cache")}
 if CACHES["default"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache":
     CACHES["default"]["BACKEND"] = "portal.caching.SharedDatabaseCache"
-    # Django keeps 300 entries, then deletes a third, in key order, on every write: the
-    # brand's look and paid statuses went long before their time. Counting the rows, which
-    # Django does on every write, stays cheap in SQLite up to about 50,000 (performance.md).
-    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 30_000)
 
 # Where sessions live: "db" (default), "cache" (needs a shared, persistent cache such as
 # Redis) or "cached_db" (the cache in front of the database).
