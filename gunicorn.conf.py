@@ -10,8 +10,9 @@ from django.conf import settings
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 # Threads, not sync workers: a page spends most of its time waiting on the upstream, and a
-# waiting thread costs no CPU (docs/performance.md: 100 ms of upstream latency kept 0.93 x of
-# the throughput with threads, 0.32 x with sync workers). WEB_CONCURRENCY is read by gunicorn.
+# waiting thread costs no CPU (docs/performance.md, "Latency": with 100 ms of upstream latency
+# threads kept 0.98-1.07 x of the throughput, sync workers 0.26-0.35 x). WEB_CONCURRENCY is
+# read by gunicorn.
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = settings.GUNICORN_THREADS

@@ -9,6 +9,8 @@ they hold on a machine shared with other work; the absolute figures are printed 
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import sys
 import tempfile
 import time
@@ -183,6 +185,10 @@ def main() -> int:
                 ]
                 if problems:
                     problems += _warnings(servers.portal.log) + _warnings(servers.sandbox.log)
+                if keep := os.environ.get("BENCH_LOGS"):
+                    # Both servers' logs, for a closer look (their lines mask tokens).
+                    for log in (servers.portal.log, servers.sandbox.log, servers.connection_log):
+                        shutil.copy(log, Path(keep) / log.name)
                 took = time.monotonic() - started
                 checked = report(
                     servers, results, found, timings, pdf, profiles, pairs, opened, took

@@ -27,8 +27,8 @@ from harness import Server, free_port, production_environment
 # A real upstream keeps idle connections open for a minute or more (nginx: 75 s); gunicorn's
 # default of 2 s would close a worker's connection whenever it idled between two pages.
 SANDBOX_KEEP_ALIVE_SECONDS = 75
-SANDBOX_WORKERS = 2
-SANDBOX_THREADS = 4
+SANDBOX_WORKERS = int(os.environ.get("BENCH_SANDBOX_WORKERS", 2))
+SANDBOX_THREADS = int(os.environ.get("BENCH_SANDBOX_THREADS", 16))
 # gunicorn.conf.py's threads would make gunicorn switch sync workers to gthread.
 SYNC_ARGUMENTS = ("--worker-class", "sync", "--threads", "1")
 

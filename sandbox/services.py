@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandbox import conf, grants
+from sandbox import conf, grants, writes
 from sandbox.models import BasketSession, Business, Customer, Invoice, InvoiceLine
 from sandbox.tokens import Audience, token_issue
 
@@ -124,7 +124,7 @@ def basket_settle(*, basket: BasketSession) -> BasketSession:
     """Applies the gateway's outcome once its time has come (a late webhook, simulated)."""
     if basket.status != BasketSession.Status.PENDING or basket.settles_at > timezone.now():
         return basket
-    with transaction.atomic():
+    with writes.one_writer():
         settled = BasketSession.objects.filter(
             pk=basket.pk, status=BasketSession.Status.PENDING
         ).update(status=basket.outcome)
@@ -174,7 +174,7 @@ def basket_register(*, business: Business, invoice_id: int, guid: uuid.UUID | No
         # [ours] The contract names no status for a payment still being confirmed.
         raise RegistrationRefused(409, "payment_pending", _("The payment is not confirmed yet."))
 
-    with transaction.atomic():
+    with writes.one_writer():
         claimed = BasketSession.objects.filter(
             pk=basket.pk, registered_at__isnull=True, status=BasketSession.Status.PAID
         ).update(registered_at=now)
