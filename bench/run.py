@@ -164,6 +164,7 @@ def main() -> int:
                     say=_say,
                 )
                 opened = servers.connections_opened()
+                reopened = servers.connections_reopened()
                 _say("Sandbox PDFs…")
                 pdf = json.loads(servers.sandbox.python("-m", "bench.pdf_timing"))
                 _say("Profiles…")
@@ -191,7 +192,7 @@ def main() -> int:
                         shutil.copy(log, Path(keep) / log.name)
                 took = time.monotonic() - started
                 checked = report(
-                    servers, results, found, timings, pdf, profiles, pairs, opened, took
+                    servers, results, found, timings, pdf, profiles, pairs, opened, reopened, took
                 )
         except RuntimeError as error:
             sys.stderr.write(f"make bench: {error}\n")

@@ -21,6 +21,7 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench import connections
 from bench.delay import DelayProxy
 from harness import Server, free_port, production_environment
 
@@ -76,10 +77,11 @@ class Stack:
 
     def connections_opened(self) -> int:
         """Upstream connections the portal's workers have opened so far (bench.settings)."""
-        if not self.connection_log.exists():
-            return 0
-        with self.connection_log.open("rb") as log:
-            return sum(1 for _ in log)
+        return connections.opened(self.connection_log)
+
+    def connections_reopened(self) -> int:
+        """Of those, pooled ones opened again after the sandbox closed them idle."""
+        return connections.reopened(self.connection_log)
 
 
 def _server(

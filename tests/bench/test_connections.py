@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import connections
 from bench.connections import NewConnectionFilter
 from tests.child import run_python
 
@@ -80,3 +81,14 @@ def test_bench_settings_write_connections_only(tmp_path: Path) -> None:
     assert "Starting new HTTP connection" in lines[0]
     assert "Resetting dropped connection" in lines[1]
     assert GUID not in connection_log.read_text() + result.stdout + result.stderr
+
+
+def test_reopened_connections_are_counted_apart(tmp_path: Path) -> None:
+    log = tmp_path / "connections.log"
+    assert (connections.opened(log), connections.reopened(log)) == (0, 0)
+    log.write_text(
+        "101 Starting new HTTP connection (1): 127.0.0.1:8001\n"
+        "101 Resetting dropped connection: 127.0.0.1\n"
+        "102 Starting new HTTP connection (1): 127.0.0.1:8001\n"
+    )
+    assert (connections.opened(log), connections.reopened(log)) == (3, 1)
