@@ -127,6 +127,18 @@ UNSENT = {
     429: _lazy("Too many attempts. Wait a few minutes, then try again."),
     503: _lazy("We cannot reach the billing system just now. Try again soon."),
 }
+UNSENT_FAILURES = (TooManyAttempts, *UPSTREAM_FAILURES)
+
+
+def _unsent(form: forms.Form, error: Exception, call: str) -> int:
+    """The status of a password form whose upstream `call` did not happen; the form says why."""
+    if isinstance(error, TooManyAttempts):
+        status = 429
+    else:
+        logger.warning("%s failed: %s", call, error)
+        status = 503
+    form.add_error(None, UNSENT[status])
+    return status
 
 
 @private_page
@@ -139,12 +151,8 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
         try:
             passwords.password_reset_start(request=request, email=form.cleaned_data["email"])
             return HttpResponseRedirect(reverse("password_sent"), status=303)
-        except TooManyAttempts:
-            status = 429
-        except UPSTREAM_FAILURES as error:
-            logger.warning("startPasswordReset failed: %s", error)
-            status = 503
-        form.add_error(None, UNSENT[status])
+        except UNSENT_FAILURES as error:
+            status = _unsent(form, error, "startPasswordReset")
     return render(request, "portal/password_forgot.html", {"form": form}, status=status)
 
 
@@ -183,13 +191,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         except upstream.PasswordRefused as refused:
             for reason in refused.reasons:
                 form.add_error("password", reason)
-        except TooManyAttempts:
-            status = 429
-            form.add_error(None, UNSENT[status])
-        except UPSTREAM_FAILURES as error:
-            logger.warning("completePasswordReset failed: %s", error)
-            status = 503
-            form.add_error(None, UNSENT[status])
+        except UNSENT_FAILURES as error:
+            status = _unsent(form, error, "completePasswordReset")
     return render(request, "portal/password_reset.html", {"form": form}, status=status)
 
 
