@@ -79,11 +79,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     headers: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            accounts.customer_sign_in(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-            )
+            accounts.customer_sign_in(request=request, **form.credentials())
             return HttpResponseRedirect(safe_next(request))
         except accounts.SecondFactorNeeded:
             code_url = reverse("sign_in_code")
@@ -178,11 +174,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            passwords.password_reset_complete(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-            )
+            passwords.password_reset_complete(request=request, **form.credentials())
             return HttpResponseRedirect(reverse("invoices:list"), status=303)
         except passwords.ResetLinkInvalid:
             return render(request, "portal/password_reset_invalid.html", status=400)
