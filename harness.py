@@ -1,5 +1,6 @@
 """What the tests and `make bench` share to run the project on this machine: its folder, free
-ports, how Chromium runs here, Python in a given environment and the demo customer's sign-in.
+ports, how Chromium runs here, Python in a given environment, the demo customer's sign-in, and
+starting, awaiting and stopping servers.
 
 tests/ and bench/ both import this and never each other (bench imports nothing from tests/).
 """
@@ -84,6 +85,43 @@ def demo_sign_in(
     )
 
 
+def wait_answering(
+    name: str,
+    url: str,
+    process: subprocess.Popen[bytes] | None,
+    *,
+    log: Path,
+    timeout: float,
+    verify: bool | str = True,
+) -> None:
+    """Waits until `url` answers 200. Fails as soon as `process` has ended, or after `timeout`
+    seconds, pointing at `log`; `verify` is requests' (a certificate file, for instance)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"{name} stopped at start-up; see {log}")
+        try:
+            if requests.get(url, verify=verify, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{name} did not start within {timeout} s; see {log}")
+
+
+def process_stop(process: subprocess.Popen[bytes] | None, *, timeout: float) -> None:
+    """Ends `process` if it still runs: asked to (SIGTERM), then, after `timeout` seconds,
+    killed."""
+    if process is None or process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=10)
+
+
 @dataclass
 class Server:
     name: str
@@ -119,27 +157,12 @@ class Server:
             )
 
     def wait_ready(self, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"{self.name} stopped at start-up; see {self.log}")
-            try:
-                if requests.get(f"{self.url}/healthz", timeout=2).status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"{self.name} did not start within {timeout} s; see {self.log}")
+        wait_answering(
+            self.name, f"{self.url}/healthz", self.process, log=self.log, timeout=timeout
+        )
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        process_stop(self.process, timeout=30)
 
 
 def production_environment(**variables: str) -> dict[str, str]:

@@ -47,6 +47,13 @@ class Visit:
     response_end: float
     link_visible: float
 
+    @classmethod
+    def read(cls, page: Page) -> Visit:
+        """Waits until the page has rendered its PDF link, then reads both times."""
+        page.wait_for_function("() => window.__pdfLinkVisibleAt !== undefined", timeout=30_000)
+        found = page.evaluate(READ)
+        return cls(response_end=float(found["response"]), link_visible=float(found["visible"]))
+
 
 @dataclass(frozen=True)
 class Timings:
@@ -61,15 +68,6 @@ class Timings:
         return statistics.median(float(getattr(visit, field)) for visit in visits)
 
 
-def _visit(page: Page) -> Visit:
-    page.wait_for_function("() => window.__pdfLinkVisibleAt !== undefined", timeout=30_000)
-    found = page.evaluate(READ)
-    return Visit(
-        response_end=float(found["response"]),
-        link_visible=float(found["visible"]),
-    )
-
-
 def measure(completion_urls: list[str]) -> Timings:
     """Opens each gateway return URL in a new browser profile, then reloads the page."""
     first_visits, reloads = [], []
@@ -82,14 +80,14 @@ def measure(completion_urls: list[str]) -> Timings:
                 context.add_init_script(WATCH)
                 page = context.new_page()
                 page.goto(url, wait_until="commit")
-                first_visits.append(_visit(page))
+                first_visits.append(Visit.read(page))
                 render_blocking = page.evaluate(
                     """() => performance.getEntriesByType("resource")
                         .filter((entry) => entry.renderBlockingStatus === "blocking")
                         .map((entry) => new URL(entry.name).pathname)"""
                 )
                 page.reload(wait_until="commit")
-                reloads.append(_visit(page))
+                reloads.append(Visit.read(page))
                 context.close()
             version = browser.version
         finally:

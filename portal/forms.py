@@ -1,12 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypedDict
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class SignInForm(forms.Form):
+class Credentials(TypedDict):
+    email: str
+    password: str
+
+
+class CredentialsForm(forms.Form):
+    """A form that ends in a sign-in: its valid data holds the email and password for it."""
+
+    def credentials(self) -> Credentials:
+        return Credentials(email=self.cleaned_data["email"], password=self.cleaned_data["password"])
+
+
+class SignInForm(CredentialsForm):
     email = forms.EmailField(
         label=_("Email"), widget=forms.EmailInput(attrs={"autocomplete": "email"})
     )
@@ -38,7 +50,7 @@ class PasswordForgotForm(forms.Form):
     )
 
 
-class PasswordSetForm(forms.Form):
+class PasswordSetForm(CredentialsForm):
     """A new password, twice. The email is the one the reset link names, shown read-only (and
     for password managers, which save it with the password); asked only if the link names none."""
 

@@ -79,11 +79,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     headers: dict[str, str] = {}
     if request.method == "POST" and form.is_valid():
         try:
-            accounts.customer_sign_in(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-            )
+            accounts.customer_sign_in(request=request, **form.credentials())
             return HttpResponseRedirect(safe_next(request))
         except accounts.SecondFactorNeeded:
             code_url = reverse("sign_in_code")
@@ -127,6 +123,18 @@ UNSENT = {
     429: _lazy("Too many attempts. Wait a few minutes, then try again."),
     503: _lazy("We cannot reach the billing system just now. Try again soon."),
 }
+UNSENT_FAILURES = (TooManyAttempts, *UPSTREAM_FAILURES)
+
+
+def _unsent(form: forms.Form, error: Exception, call: str) -> int:
+    """The status of a password form whose upstream `call` did not happen; the form says why."""
+    if isinstance(error, TooManyAttempts):
+        status = 429
+    else:
+        logger.warning("%s failed: %s", call, error)
+        status = 503
+    form.add_error(None, UNSENT[status])
+    return status
 
 
 @private_page
@@ -139,12 +147,8 @@ def password_forgot(request: HttpRequest) -> HttpResponse:
         try:
             passwords.password_reset_start(request=request, email=form.cleaned_data["email"])
             return HttpResponseRedirect(reverse("password_sent"), status=303)
-        except TooManyAttempts:
-            status = 429
-        except UPSTREAM_FAILURES as error:
-            logger.warning("startPasswordReset failed: %s", error)
-            status = 503
-        form.add_error(None, UNSENT[status])
+        except UNSENT_FAILURES as error:
+            status = _unsent(form, error, "startPasswordReset")
     return render(request, "portal/password_forgot.html", {"form": form}, status=status)
 
 
@@ -170,11 +174,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
-            passwords.password_reset_complete(
-                request=request,
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password"],
-            )
+            passwords.password_reset_complete(request=request, **form.credentials())
             return HttpResponseRedirect(reverse("invoices:list"), status=303)
         except passwords.ResetLinkInvalid:
             return render(request, "portal/password_reset_invalid.html", status=400)
@@ -183,13 +183,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
         except upstream.PasswordRefused as refused:
             for reason in refused.reasons:
                 form.add_error("password", reason)
-        except TooManyAttempts:
-            status = 429
-            form.add_error(None, UNSENT[status])
-        except UPSTREAM_FAILURES as error:
-            logger.warning("completePasswordReset failed: %s", error)
-            status = 503
-            form.add_error(None, UNSENT[status])
+        except UNSENT_FAILURES as error:
+            status = _unsent(form, error, "completePasswordReset")
     return render(request, "portal/password_reset.html", {"form": form}, status=status)
 
 

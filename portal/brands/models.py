@@ -7,11 +7,14 @@ settings (portal/brands/hosts.py), so a fresh `make run` needs none.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator, URLValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from portal.brands.colors import Palette, palette_build, validate_color
 
@@ -35,6 +38,29 @@ def validate_https_url(value: str) -> None:
             code="https",
         )
     URLValidator(schemes=["https"])(value)
+
+
+def optional_text(
+    verbose_name: StrOrPromise,
+    validator: Callable[[str], None],
+    *,
+    help_text: StrOrPromise = "",
+    max_length: int = 300,
+) -> models.CharField[str, str]:
+    """A setting a brand may leave empty ("", not NULL: then the upstream's value, a default or
+    nothing serves); `validator` checks what it holds."""
+    return models.CharField(
+        verbose_name,
+        max_length=max_length,
+        blank=True,
+        validators=[validator],
+        help_text=help_text,
+    )
+
+
+def color_field(verbose_name: StrOrPromise) -> models.CharField[str, str]:
+    """An optional #rrggbb colour of the brand's palette."""
+    return optional_text(verbose_name, validate_color, max_length=7)
 
 
 def validate_languages(value: str) -> None:
@@ -63,11 +89,10 @@ class Brand(models.Model):
         validators=[web_url],
         help_text=_("The billing API, e.g. https://example.spaces.nexudus.com"),
     )
-    public_base_url = models.CharField(
+    public_base_url = optional_text(
         _("public base URL"),
+        path_prefix,
         max_length=100,
-        blank=True,
-        validators=[path_prefix],
         help_text=_("Path prefix of PDF links after the business's web address; often empty."),
     )
     pdf_link_scheme = models.CharField(
@@ -79,46 +104,28 @@ class Brand(models.Model):
     # Stored in the database, not on disk, so every instance serves it (portal/views.py).
     logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
     logo_type = models.CharField(max_length=20, blank=True, editable=False)
-    logo_url = models.CharField(
-        _("logo URL"),
-        max_length=300,
-        blank=True,
-        validators=[validate_https_url],
-        help_text=_("Used when no logo is uploaded. https only."),
+    logo_url = optional_text(
+        _("logo URL"), validate_https_url, help_text=_("Used when no logo is uploaded. https only.")
     )
-    primary_color = models.CharField(
-        _("primary colour"), max_length=7, blank=True, validators=[validate_color]
-    )
-    secondary_color = models.CharField(
-        _("secondary colour"), max_length=7, blank=True, validators=[validate_color]
-    )
-    background_color = models.CharField(
-        _("background colour"), max_length=7, blank=True, validators=[validate_color]
-    )
-    text_color = models.CharField(
-        _("text colour"), max_length=7, blank=True, validators=[validate_color]
-    )
-    website_url = models.CharField(
+    primary_color = color_field(_("primary colour"))
+    secondary_color = color_field(_("secondary colour"))
+    background_color = color_field(_("background colour"))
+    text_color = color_field(_("text colour"))
+    website_url = optional_text(
         _("website address"),
-        max_length=300,
-        blank=True,
-        validators=[web_url],
+        web_url,
         help_text=_(
             "The operator's own site, for \"Back to …\" links. Empty: the upstream business's "
             "web address."
         ),
     )
-    shop_url = models.CharField(
+    shop_url = optional_text(
         _("shop address"),
-        max_length=300,
-        blank=True,
-        validators=[web_url],
+        web_url,
         help_text=_("Where a customer buys again after a failed payment. Empty: the website."),
     )
     support_email = models.EmailField(_("support email"), blank=True)
-    support_phone = models.CharField(
-        _("support phone"), max_length=30, blank=True, validators=[phone]
-    )
+    support_phone = optional_text(_("support phone"), phone, max_length=30)
     default_language = models.CharField(
         _("default language"), max_length=10, choices=settings.LANGUAGES, default="en"
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 import time
 import uuid
+from functools import partial
 from typing import Any
 
 from portal.upstream import endpoints, parsing
@@ -43,34 +44,12 @@ def check(*, customer: Customer | None, checker: Checker) -> list[Row]:
 
 
 def _guest_calls(checker: Checker) -> None:
-    unknown = str(uuid.uuid4())
-    row, _ = checker.call(
-        "checkout/status [ours]",
-        "GET",
-        endpoints.CHECKOUT_STATUS,
-        required=True,
-        expect=(401,),
-        params={"token": unknown},
-    )
+    # Every basket-token call, asked with a token no basket has: the contract says refused.
+    ask = partial(checker.call, required=True, params={"token": str(uuid.uuid4())})
+    row, _ = ask("checkout/status [ours]", "GET", endpoints.CHECKOUT_STATUS, expect=(401,))
     row.differences.append("asked with an unknown basket: 401 expected")
-    checker.call(
-        "registerByToken",
-        "POST",
-        endpoints.register_by_token(1),
-        required=True,
-        expect=(401, 404),
-        params={"token": unknown},
-        json_body={},
-    )
-    checker.call(
-        "pdfByToken",
-        "GET",
-        endpoints.pdf_by_token(1),
-        required=True,
-        expect=(401, 404),
-        pdf=True,
-        params={"token": unknown},
-    )
+    ask("registerByToken", "POST", endpoints.register_by_token(1), expect=(401, 404), json_body={})
+    ask("pdfByToken", "GET", endpoints.pdf_by_token(1), expect=(401, 404), pdf=True)
     # A refusal is what is asked for here: the PDF itself is not.
     checker.rows[-1].needs = checker.rows[-1].status in ("401", "404")
 

@@ -15,10 +15,7 @@ import pytest
 import responses
 from django.test import Client
 
-from portal.upstream import endpoints
-from tests.helpers import upstream_data
 from tests.helpers.logs import console_output
-from tests.helpers.upstream import upstream_url
 from tests.helpers.urlmap import EVERY_URL, MAP_URLS
 
 pytestmark = pytest.mark.django_db
@@ -30,17 +27,6 @@ def test_the_map_was_read() -> None:
     assert "/en/sign-in" in MAP_URLS
     assert "/en/invoices/42/pdf" in MAP_URLS
     assert len(MAP_URLS) >= 11
-
-
-@pytest.fixture
-def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
-    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
-    upstream_http.get(upstream_url(endpoints.business_colors(1)), json={})
-    upstream_http.post(
-        upstream_url(endpoints.TOKEN),
-        json={"access_token": "a", "refresh_token": "r", "expires_in": 3600},
-    )
-    return upstream_http
 
 
 @pytest.fixture

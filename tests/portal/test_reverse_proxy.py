@@ -32,7 +32,15 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from harness import BASE_DIR, Server, demo_sign_in, free_port, production_environment
+from harness import (
+    BASE_DIR,
+    Server,
+    demo_sign_in,
+    free_port,
+    process_stop,
+    production_environment,
+    wait_answering,
+)
 
 CONFIG = BASE_DIR / "deploy" / "nginx.conf"
 DEPLOY_DOC = BASE_DIR / "docs" / "deploy.md"
@@ -146,28 +154,17 @@ class Nginx:
         )
 
     def wait_ready(self, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process is not None and self.process.poll() is not None:
-                raise RuntimeError(f"nginx stopped at start-up: {self.error_log.read_text()}")
-            try:
-                answer = requests.get(f"{self.https}/healthz", verify=self.verify, timeout=2)
-                if answer.status_code == 200:
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"nginx did not answer within {timeout} s; see {self.error_log}")
+        wait_answering(
+            "nginx",
+            f"{self.https}/healthz",
+            self.process,
+            log=self.error_log,
+            timeout=timeout,
+            verify=self.verify,
+        )
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait(timeout=10)
+        process_stop(self.process, timeout=15)
 
 
 @dataclass

@@ -13,11 +13,8 @@ import responses
 from django.test import Client, override_settings
 
 from harness import BASE_DIR
-from portal.upstream import endpoints
 from tests.child import run_python
-from tests.helpers import upstream_data
 from tests.helpers.sign_in import sign_in
-from tests.helpers.upstream import upstream_url
 
 pytestmark = pytest.mark.django_db
 
@@ -45,17 +42,6 @@ def test_check_deploy_would_catch_a_weak_setting(tmp_path: Path) -> None:
     result = _check_deploy(tmp_path, SECURE_HSTS_SECONDS="0")
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
-
-
-@pytest.fixture
-def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
-    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
-    upstream_http.get(upstream_url(endpoints.business_colors(1)), json={})
-    upstream_http.post(
-        upstream_url(endpoints.TOKEN),
-        json={"access_token": "a", "refresh_token": "r", "expires_in": 3600},
-    )
-    return upstream_http
 
 
 def _directives(header: str) -> dict[str, list[str]]:

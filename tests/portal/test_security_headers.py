@@ -7,10 +7,6 @@ import pytest
 import responses
 from django.test import Client
 
-from portal.upstream import endpoints
-from tests.helpers import upstream_data
-from tests.helpers.upstream import upstream_url
-
 pytestmark = pytest.mark.django_db
 
 # Pages, the admin, probes, a static file, a 404, the sandbox API, a refused host and method.
@@ -25,17 +21,6 @@ ANSWERS = [
     ("GET", "/en/", "evil.example"),
     ("PUT", "/en/sign-in", "testserver"),
 ]
-
-
-@pytest.fixture
-def upstream(upstream_http: responses.RequestsMock) -> responses.RequestsMock:
-    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
-    upstream_http.get(upstream_url(endpoints.business_colors(1)), json={})
-    upstream_http.post(
-        upstream_url(endpoints.TOKEN),
-        json={"access_token": "a", "refresh_token": "r", "expires_in": 3600},
-    )
-    return upstream_http
 
 
 def _policy(header: str) -> dict[str, str]:
