@@ -100,9 +100,13 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite in parallel processes (pytest-xdist): most of its time is spent waiting on
+# servers and Chromium, not on the CPU (tests/README.md). TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 4
+
 test: lint browser-tools
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # Refreshes docs/screenshots/ from the browser tests (every page state, desktop and mobile).
 screenshots: install browser-tools
@@ -112,7 +116,7 @@ screenshots: install browser-tools
 test-services: install browser-tools
 	scripts/services.sh start > /dev/null
 	set -a && . $${SERVICES_DIR:-/tmp/portal-services}/env && set +a && \
-	  $(BIN)/pytest; status=$$?; scripts/services.sh stop; exit $$status
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal; status=$$?; scripts/services.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache locale/*/LC_MESSAGES/*.mo

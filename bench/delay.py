@@ -109,6 +109,9 @@ class DelayProxy:
         try:
             await self._relay(reader, writer)
         finally:
+            # Also when stopping cancelled the relay before it had a server to pair with: a
+            # writer left open warns "loop is closed" when collected, in whatever runs then.
+            writer.close()
             self._connections.discard(task)
 
     async def _relay(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:

@@ -21,6 +21,12 @@ from portal.settings import BASE_DIR, DATABASES, STORAGES, env
 # The production default, the database cache, is tested across gunicorn processes
 # (tests/portal/test_production_defaults.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# pytest-xdist's workers (gw0, gw1, …) share one Redis server, and a test's cache.clear()
+# empties a whole database: each worker gets a database of its own (1, 2, …).
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _WORKER and CACHES["default"]["BACKEND"].endswith(".RedisCache"):
+    _server = str(CACHES["default"]["LOCATION"]).rsplit("/", 1)[0]
+    CACHES["default"]["LOCATION"] = f"{_server}/{int(_WORKER.removeprefix('gw')) + 1}"
 
 # The live server runs a thread per request, and the race tests send more at once than a
 # gunicorn worker has threads; tests/portal/test_upstream.py tests the limit itself.

@@ -19,9 +19,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.helpers.servers import LoopbackHTTPServer
 
 SLUG = "myspace"
 PASSWORD = "Strict-pw-7c1d"
@@ -269,7 +271,7 @@ def strict_upstream() -> Iterator[tuple[str, StrictState]]:
     """The fake upstream on a free loopback port: its base URL and its state."""
     state = StrictState()
     handler = type("Handler", (_Handler,), {"state": state})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = LoopbackHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

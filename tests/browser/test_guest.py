@@ -8,7 +8,7 @@ import io
 import threading
 import unicodedata
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -24,6 +24,7 @@ from tests.browser.conftest import (
     purchase_url,
     set_visibility,
 )
+from tests.helpers.servers import LoopbackHTTPServer
 
 
 def test_from_purchase_to_pdf(page: Page, portal: str) -> None:
@@ -151,7 +152,7 @@ def third_party() -> Iterator[tuple[str, list[dict[str, str]]]]:
             return
 
     port = free_port()
-    server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+    server = LoopbackHTTPServer(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
     yield f"http://127.0.0.1:{port}/terms", seen
     server.shutdown()

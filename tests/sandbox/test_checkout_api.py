@@ -16,6 +16,9 @@ from sandbox.tokens import Audience, token_issue
 from tests.sandbox.conftest import API, INVOICES, Purchase, expire, pdf_text
 
 STATUS = f"{API}/public/checkout/status"
+# A well-formed token no basket has. Fixed, not random: parallel workers (pytest-xdist) must
+# collect the same test ids.
+UNKNOWN_TOKEN = "6b1f3c2e-8d4a-4f5b-9c7e-2a1d0e9f8b7c"
 
 
 def _register(client: Client, invoice_id: object, token: object) -> Any:
@@ -72,7 +75,7 @@ def test_failed_purchase(client: Client, purchase: Purchase) -> None:
         ({}, 400),
         ({"token": ""}, 400),
         ({"token": "not-a-guid"}, 401),
-        ({"token": str(uuid.uuid4())}, 401),
+        ({"token": UNKNOWN_TOKEN}, 401),
     ],
 )
 def test_status_rejects_bad_tokens(
@@ -143,7 +146,7 @@ def test_register_with_another_invoices_token_is_404(client: Client, purchase: P
     assert _register(client, first.invoice_id, first.guid).status_code == 200
 
 
-@pytest.mark.parametrize("token", ["not-a-guid", str(uuid.uuid4()), "%00", "' OR 1=1 --"])
+@pytest.mark.parametrize("token", ["not-a-guid", UNKNOWN_TOKEN, "%00", "' OR 1=1 --"])
 def test_register_with_invalid_token_is_401(client: Client, purchase: Purchase, token: str) -> None:
     basket = purchase()
     assert _register(client, basket.invoice_id, token).status_code == 401
