@@ -102,7 +102,7 @@ format: install
 
 # The suite in parallel processes (pytest-xdist): most of its time is spent waiting on
 # servers and Chromium, not on the CPU (tests/README.md). TEST_WORKERS=0 runs it in one.
-TEST_WORKERS ?= 4
+TEST_WORKERS ?= 3
 
 test: lint browser-tools
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
