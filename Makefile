@@ -102,11 +102,13 @@ format: install
 
 # The suite in parallel processes (pytest-xdist): most of its time is spent waiting on
 # servers and Chromium, not on the CPU (tests/README.md). TEST_WORKERS=0 runs it in one.
+# Tests marked `quiet` time what they check: they run alone afterwards, on an idle machine.
 TEST_WORKERS ?= 3
 
 test: lint browser-tools
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet"
+	$(BIN)/pytest -m quiet
 
 # Refreshes docs/screenshots/ from the browser tests (every page state, desktop and mobile).
 screenshots: install browser-tools
@@ -116,7 +118,8 @@ screenshots: install browser-tools
 test-services: install browser-tools
 	scripts/services.sh start > /dev/null
 	set -a && . $${SERVICES_DIR:-/tmp/portal-services}/env && set +a && \
-	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal; status=$$?; scripts/services.sh stop; exit $$status
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet" && $(BIN)/pytest -m quiet; \
+	  status=$$?; scripts/services.sh stop; exit $$status
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache locale/*/LC_MESSAGES/*.mo

@@ -95,18 +95,24 @@ def wait_answering(
     verify: bool | str = True,
 ) -> None:
     """Waits until `url` answers 200. Fails as soon as `process` has ended, or after `timeout`
-    seconds, pointing at `log`; `verify` is requests' (a certificate file, for instance)."""
+    seconds, with the end of `log` (CI keeps no temporary folder); `verify` is requests' (a
+    certificate file, for instance)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise RuntimeError(f"{name} stopped at start-up; see {log}")
+            raise RuntimeError(f"{name} stopped at start-up; {log}:\n{_tail(log)}")
         try:
             if requests.get(url, verify=verify, timeout=2).status_code == 200:
                 return
         except requests.RequestException:
             pass
         time.sleep(0.2)
-    raise RuntimeError(f"{name} did not start within {timeout} s; see {log}")
+    raise RuntimeError(f"{name} did not start within {timeout} s; {log}:\n{_tail(log)}")
+
+
+def _tail(log: Path, lines: int = 20) -> str:
+    text = log.read_text(errors="replace") if log.exists() else "(no log written)"
+    return "\n".join(text.splitlines()[-lines:])
 
 
 def process_stop(process: subprocess.Popen[bytes] | None, *, timeout: float) -> None:

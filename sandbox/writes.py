@@ -20,6 +20,15 @@ _ONE_WRITER = threading.Lock()
 
 @contextmanager
 def one_writer() -> Iterator[None]:
-    """transaction.atomic(), entered by one thread of the process at a time."""
+    """transaction.atomic(), entered by one thread of the process at a time.
+
+    Inside a transaction already (purchase_create settles its basket), the thread holds
+    SQLite's write lock since BEGIN IMMEDIATE: waiting here for a thread that waits for that
+    lock would stall both until SQLite gives up, so it goes on in its own transaction.
+    """
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            yield
+        return
     with _ONE_WRITER, transaction.atomic():
         yield

@@ -6,6 +6,9 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("SANDBOX_ENABLED", "true")
@@ -22,11 +25,14 @@ from portal.settings import BASE_DIR, DATABASES, STORAGES, env
 # (tests/portal/test_production_defaults.py).
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # pytest-xdist's workers (gw0, gw1, …) share one Redis server, and a test's cache.clear()
-# empties a whole database: each worker gets a database of its own (1, 2, …).
-_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-if _WORKER and CACHES["default"]["BACKEND"].endswith(".RedisCache"):
-    _server = str(CACHES["default"]["LOCATION"]).rsplit("/", 1)[0]
-    CACHES["default"]["LOCATION"] = f"{_server}/{int(_WORKER.removeprefix('gw')) + 1}"
+# empties a whole database: each worker gets a database of its own, 1 to 7 (8 to 14 are for
+# tests/portal/test_instances.py).
+XDIST_WORKER = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw"))
+if CACHES["default"]["BACKEND"].endswith(".RedisCache") and "PYTEST_XDIST_WORKER" in os.environ:
+    if XDIST_WORKER > 6:
+        raise ImproperlyConfigured("With Redis, the suite runs in 7 processes at most.")
+    _redis = urlsplit(str(CACHES["default"]["LOCATION"]))
+    CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{XDIST_WORKER + 1}"))
 
 # The live server runs a thread per request, and the race tests send more at once than a
 # gunicorn worker has threads; tests/portal/test_upstream.py tests the limit itself.

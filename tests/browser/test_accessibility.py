@@ -39,10 +39,11 @@ def _goto(page: Page, url: str) -> None:
     _settle(page)
 
 
-def _submit(page: Page, button: str = "form.stack button[type=submit]") -> None:
-    """Clicks `button` and waits for the page the form's answer loads (redirects included)."""
+def _click_and_load(page: Page, target: str = "form.stack button[type=submit]") -> None:
+    """Clicks `target` (a form's button, a link) and waits for the page it loads, redirects
+    included."""
     with page.expect_navigation():
-        page.click(button)
+        page.click(target)
     _settle(page)
 
 
@@ -114,7 +115,7 @@ def _password_step(page: Page, language: str, email: str, password: str = DEMO_P
     page.goto(f"/{language}/sign-in")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    _submit(page)
+    _click_and_load(page)
 
 
 def sign_in_code(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
@@ -133,18 +134,18 @@ def my_invoices(page: Page, portal: str, language: str, settings: SettingsWrappe
 
 def invoice(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     _signed_in(page, language)
-    _submit(page, "table.invoices th a >> nth=0")
+    _click_and_load(page, "table.invoices th a >> nth=0")
 
 
 def password_forgot(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     _goto(page, f"/{language}/sign-in")
-    _submit(page, f'a[href="/{language}/password/forgot"]')
+    _click_and_load(page, f'a[href="/{language}/password/forgot"]')
 
 
 def password_sent(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
     password_forgot(page, portal, language, settings)
     page.fill("input[name=email]", DEMO_EMAIL)
-    _submit(page)
+    _click_and_load(page)
 
 
 def _reset_link(page: Page, portal: str, language: str, settings: SettingsWrapper) -> None:
@@ -163,7 +164,7 @@ def password_refused(page: Page, portal: str, language: str, settings: SettingsW
     _reset_link(page, portal, language, settings)
     page.fill("input[name=password]", "short")
     page.fill("input[name=password_again]", "short")
-    _submit(page)
+    _click_and_load(page)
 
 
 def password_link_invalid(
@@ -257,9 +258,9 @@ def test_the_check_finds_what_it_is_there_to_find(axe_page: Page) -> None:
         '<img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="><input type="text">'
         '<p style="white-space: nowrap">' + "wide " * 200 + "</p></main></body></html>"
     )
-    found = " ".join(axe_violations(axe_page))
-    assert "image-alt" in found
-    assert "label" in found
+    rules = {violation.split(":")[0] for violation in axe_violations(axe_page)}
+    assert {"image-alt", "label"} <= rules
+    axe_page.set_viewport_size({"width": PHONE_WIDTHS[0], "height": MOBILE["height"]})
     assert overflow(axe_page, PHONE_WIDTHS[0])
 
 

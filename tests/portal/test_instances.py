@@ -28,6 +28,7 @@ import requests
 from harness import BASE_DIR, demo_sign_in, free_port, python_in
 from portal import accounts
 from tests.helpers.html import Page
+from tests.settings import XDIST_WORKER
 
 GUNICORN = Path(sys.executable).with_name("gunicorn")
 
@@ -72,8 +73,9 @@ def _shared_services(tmp: Path) -> tuple[dict[str, str], Iterator[None]]:
             yield
 
     if cache.startswith("redis"):
-        # Another Redis database than the suite's, emptied first.
-        cache = re.sub(r"/\d*$", "", cache) + "/7"
+        # Another Redis database than the suite's (tests/settings.py), one per xdist worker,
+        # emptied first.
+        cache = re.sub(r"/\d*$", "", cache) + f"/{8 + XDIST_WORKER}"
         subprocess.run(  # noqa: S603
             [sys.executable, "-c", f"import redis; redis.from_url({cache!r}).flushdb()"],
             check=True,

@@ -62,14 +62,19 @@ def extracted(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "GNU gettext is missing: install it (apt-get install gettext; .ci/run does) to "
             "check that every string is translated."
         )
-    locale = tmp_path_factory.mktemp("catalogues") / "locale"
-    shutil.copytree(BASE_DIR / "locale", locale, ignore=shutil.ignore_patterns("*.mo"))
+    # makemessages writes into ./locale and beside every template it reads: it runs on a copy
+    # of the sources, so that the checkout stays as committed and parallel workers (xdist)
+    # never meet each other's half-written files.
+    sources = tmp_path_factory.mktemp("catalogues") / "sources"
+    ignored = ("*.mo", "*.sqlite3", "__pycache__", ".*", "staticfiles", "tests", "docs", "bench")
+    shutil.copytree(BASE_DIR, sources, ignore=shutil.ignore_patterns(*ignored))
+    locale = sources / "locale"
     # The same arguments as `make messages`, read from the Makefile.
     makefile = (BASE_DIR / "Makefile").read_text().replace("\\\n", " ")
     found = re.search(r"^MESSAGES_ARGS := (.*)$", makefile, re.M)
     assert found, "the Makefile's MESSAGES_ARGS"
     with pytest.MonkeyPatch.context() as patch, override_settings(LOCALE_PATHS=[locale]):
-        patch.chdir(BASE_DIR)
+        patch.chdir(sources)
         call_command("makemessages", *found.group(1).split(), verbosity=0)
     return locale
 

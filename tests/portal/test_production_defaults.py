@@ -205,6 +205,7 @@ def stalled(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         hanging.close()
 
 
+@pytest.mark.quiet
 def test_healthz_answers_promptly_while_fifty_completions_wait_on_a_hanging_upstream(
     stalled: Server,
 ) -> None:

@@ -538,6 +538,7 @@ def _probe_times(url: str, *, verify: str, count: int) -> list[float]:
     return times
 
 
+@pytest.mark.quiet
 def test_slow_clients_wait_on_nginx_and_never_hold_a_gunicorn_thread(proxied: Proxied) -> None:
     nginx, portal = proxied.nginx, proxied.portal
     tls = ssl.create_default_context(cafile=nginx.certificate)

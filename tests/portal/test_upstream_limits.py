@@ -40,6 +40,7 @@ def hanging(
     server.close()
 
 
+@pytest.mark.quiet
 def test_calls_past_the_limit_are_refused_at_once(hanging: HangingUpstream) -> None:
     def call(_: int) -> tuple[str, float]:
         started = time.monotonic()

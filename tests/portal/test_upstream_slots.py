@@ -20,6 +20,9 @@ from portal.upstream.slots import WaitingSlots
 from portal.upstream.transport import pooled_session, waiting_slots
 from tests.helpers import upstream_data
 
+# Times waits of tens of milliseconds: run alone (make test's quiet part).
+pytestmark = pytest.mark.quiet
+
 ROUND_TRIP = 0.1
 
 
