@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -7,6 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 import responses
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
+from django.test.client import FakePayload
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
@@ -43,14 +46,46 @@ def upstream_http() -> Iterator[responses.RequestsMock]:
         yield mock
 
 
+class _InFlight:
+    """The live server's requests being served (its threads), seen through Django's signals;
+    the test client's requests, served in the test's own thread, are not counted."""
+
+    def __init__(self) -> None:
+        self.threads: set[int] = set()
+        self.changed = threading.Condition()
+        request_started.connect(self.started, weak=False)
+        request_finished.connect(self.finished, weak=False)
+
+    def started(self, environ: dict[str, object] | None = None, **_: object) -> None:
+        if environ is not None and not isinstance(environ.get("wsgi.input"), FakePayload):
+            with self.changed:
+                self.threads.add(threading.get_ident())
+
+    def finished(self, **_: object) -> None:
+        with self.changed:
+            self.threads.discard(threading.get_ident())
+            self.changed.notify_all()
+
+    def wait_idle(self, timeout: float = 30) -> None:
+        with self.changed:
+            self.changed.wait_for(lambda: not self.threads, timeout=timeout)
+
+
+_IN_FLIGHT = _InFlight()
+
+
 @pytest.fixture
 def portal(
     live_server: LiveServer,
     settings: SettingsWrapper,
     monkeypatch: pytest.MonkeyPatch,
     transactional_db: None,
-) -> str:
-    """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP."""
+) -> Iterator[str]:
+    """The live server as the portal and, under /sandbox, as its upstream, over plain HTTP.
+
+    Afterwards it waits until the live server has answered every request it began: a poll a
+    browser sent as its test ended would otherwise run during the next test's set-up, with
+    half of its settings, and leave what it cached (a business it could not reach) to it."""
     # pytest-django adds the live server's host to ALLOWED_HOSTS once per session; a settings
     # override taken before it would drop it again at its teardown: said again for this test.
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, urlsplit(live_server.url).hostname or ""]
@@ -61,7 +96,8 @@ def portal(
     # Plain HTTP: Secure cookies would never come back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
-    return live_server.url
+    yield live_server.url
+    _IN_FLIGHT.wait_idle()
 
 
 @pytest.fixture
