@@ -47,6 +47,7 @@ class DelayProxy:
         self._stopping: asyncio.Event | None = None
         self._failure: BaseException | None = None
         self._connections: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
 
     def start(self) -> DelayProxy:
         self._thread = threading.Thread(target=self._run, name="delay-proxy", daemon=True)
@@ -98,20 +99,21 @@ class DelayProxy:
         for task in list(self._connections):
             task.cancel()
         await asyncio.gather(*self._connections, return_exceptions=True)
+        # Every socket closed before the loop ends, also those of a relay cancelled before it
+        # ran: a transport left open warns when collected, in whatever code runs then.
+        for writer in list(self._writers):
+            await _closed(writer)
         await server.wait_closed()
 
-    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        task = asyncio.current_task()
-        if task is None or len(self._connections) >= MAX_CONNECTIONS:
+    def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        """A new client: its writer is known at once, before its relay starts running."""
+        self._writers.add(writer)
+        if len(self._connections) >= MAX_CONNECTIONS:
             writer.close()
             return
+        task = asyncio.ensure_future(self._relay(reader, writer))
         self._connections.add(task)
-        try:
-            await self._relay(reader, writer)
-        finally:
-            # Also when stopping cancelled the relay before it had a server to pair with.
-            await _closed(writer)
-            self._connections.discard(task)
+        task.add_done_callback(self._connections.discard)
 
     async def _relay(self, client_in: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
         try:
@@ -119,8 +121,12 @@ class DelayProxy:
                 asyncio.open_connection("127.0.0.1", self.target_port), CONNECT_SECONDS
             )
         except (OSError, TimeoutError):
-            client.close()
+            await self._closed(client)
             return
+        except asyncio.CancelledError:
+            await self._closed(client)
+            raise
+        self._writers.add(server)
         pumps = [
             asyncio.ensure_future(self._pump(client_in, server)),
             asyncio.ensure_future(self._pump(server_in, client)),
@@ -134,7 +140,11 @@ class DelayProxy:
                 pump.cancel()
             await asyncio.gather(*pumps, return_exceptions=True)
             for side in (client, server):
-                await _closed(side)
+                await self._closed(side)
+
+    async def _closed(self, writer: asyncio.StreamWriter) -> None:
+        await _closed(writer)
+        self._writers.discard(writer)
 
     async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
         """Reads `source` as it arrives; writes each chunk to `sink` half a round trip after it
