@@ -9,6 +9,7 @@ import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
@@ -75,6 +76,12 @@ def purchase_url(portal: str, language: str = "en", **kwargs: object) -> str:
     """A new guest purchase at the sandbox; the gateway's return link to the portal."""
     basket = services.purchase_create(gateway="stripe", **kwargs)  # type: ignore[arg-type]
     return services.completion_url(basket=basket, language=language)
+
+
+def space_zone() -> ZoneInfo:
+    """The demo space's time zone: the upstream writes its dates in it (X-Use-Timezone), so
+    between 23:00 and midnight UTC its today is already tomorrow in Amsterdam."""
+    return ZoneInfo(services.demo_business_get_or_create().time_zone)
 
 
 def screenshot(page: Page, name: str) -> None:

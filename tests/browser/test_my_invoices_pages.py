@@ -13,7 +13,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from sandbox.models import Customer, Invoice
-from tests.browser.conftest import purchase_url
+from tests.browser.conftest import purchase_url, space_zone
 from tests.helpers.sign_in import sign_in_in_chromium as sign_in
 
 # The sandbox's business writes en-GB: English pages take its region, the others their own.
@@ -41,8 +41,9 @@ def test_the_balance_is_what_the_unpaid_invoices_owe_and_overdue_ones_are_marked
 ) -> None:
     invoices = list(Invoice.objects.filter(customer=demo_customer))
     owed = [i for i in invoices if not i.paid and not i.credit_note]
-    today = timezone.localdate()
-    overdue = {i.invoice_number for i in owed if timezone.localdate(i.due_date) < today}
+    zone = space_zone()
+    today = timezone.localdate(timezone=zone)
+    overdue = {i.invoice_number for i in owed if timezone.localdate(i.due_date, zone) < today}
     # The demo has both.
     assert owed
     assert overdue
@@ -94,7 +95,8 @@ def test_the_detail_of_an_unpaid_invoice_says_when_it_is_due(
     assert invoice is not None
     sign_in(page)
     page.get_by_role("link", name=invoice.invoice_number, exact=True).click()
-    due = format_date(timezone.localtime(invoice.due_date).date(), "medium", locale="en_GB")
+    due_on = timezone.localdate(invoice.due_date, space_zone())
+    due = format_date(due_on, "medium", locale="en_GB")
     assert _fact(page, "Due date") == due
     assert _fact(page, "Status") == "Overdue"
 
@@ -102,7 +104,7 @@ def test_the_detail_of_an_unpaid_invoice_says_when_it_is_due(
 def test_one_date_format_per_language_on_the_receipt_the_list_and_the_detail(
     page: Page, portal: str, demo_customer: Customer
 ) -> None:
-    today = timezone.localdate()
+    today = timezone.localdate(timezone=space_zone())
     for language, locale in LOCALES.items():
         sign_in(page, language)
         page.goto(purchase_url(portal, language, email="demo@example.com"))

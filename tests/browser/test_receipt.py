@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal.models import Brand, BrandHost
 from sandbox import services
-from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url
+from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url, space_zone
 from tests.helpers.sign_in import sign_in_in_chromium as sign_in
 
 THANKS = "Thank you, your payment is confirmed"
@@ -37,7 +37,7 @@ def test_the_receipt_names_the_gateway_the_paid_on_date_and_the_tax_rate(
         expect(page.get_by_role("heading", level=1)).to_have_text(THANKS)
         assert _fact(page, "Payment method") == name
     # The sandbox's business writes en-GB: CLDR's medium date of that culture.
-    today = format_date(timezone.localdate(), format="medium", locale="en_GB")
+    today = format_date(timezone.localdate(timezone=space_zone()), format="medium", locale="en_GB")
     assert _fact(page, "Paid on") == today
     assert _fact(page, "Date") == today
     # The sandbox's tax rate, 21 %, as the PDF prints it.
