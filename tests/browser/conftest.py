@@ -24,6 +24,7 @@ from playwright.sync_api import (
 from pypdf import PdfReader
 
 from harness import BASE_DIR, CHROMIUM_ARGUMENTS
+from portal.models import Brand, BrandHost
 from sandbox import services
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
@@ -76,6 +77,19 @@ def purchase_url(portal: str, language: str = "en", **kwargs: object) -> str:
     """A new guest purchase at the sandbox; the gateway's return link to the portal."""
     basket = services.purchase_create(gateway="stripe", **kwargs)  # type: ignore[arg-type]
     return services.completion_url(basket=basket, language=language)
+
+
+def brand_for_localhost(portal: str, **fields: str) -> Brand:
+    """A brand for the live server's host, its upstream the mounted sandbox."""
+    brand = Brand.objects.create(
+        slug="canal",
+        upstream_url=f"{portal}/sandbox",
+        public_base_url="/sandbox",
+        pdf_link_scheme="http",
+        **fields,
+    )
+    BrandHost.objects.create(brand=brand, host="localhost")
+    return brand
 
 
 def space_zone() -> ZoneInfo:

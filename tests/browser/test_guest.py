@@ -15,10 +15,11 @@ from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
 from harness import free_port
-from portal.models import Brand, BrandHost, FooterLink
+from portal.models import FooterLink
 from tests.browser.conftest import (
     DESKTOP,
     PDF_LINK,
+    brand_for_localhost,
     leave_the_pdf_viewer,
     open_pdf,
     purchase_url,
@@ -163,13 +164,7 @@ def test_a_third_party_link_sends_no_token_in_its_referer(
     context: BrowserContext, portal: str, third_party: tuple[str, list[dict[str, str]]]
 ) -> None:
     url, seen = third_party
-    brand = Brand.objects.create(
-        slug="canal",
-        upstream_url=f"{portal}/sandbox",
-        public_base_url="/sandbox",
-        pdf_link_scheme="http",
-    )
-    BrandHost.objects.create(brand=brand, host="localhost")
+    brand = brand_for_localhost(portal)
     FooterLink.objects.create(brand=brand, label="Terms", url=url)
     page = context.new_page()
     link = purchase_url(portal)

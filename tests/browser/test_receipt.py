@@ -12,9 +12,8 @@ from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from portal.models import Brand, BrandHost
 from sandbox import services
-from tests.browser.conftest import DESKTOP, PDF_LINK, purchase_url, space_zone
+from tests.browser.conftest import DESKTOP, PDF_LINK, brand_for_localhost, purchase_url, space_zone
 from tests.helpers.sign_in import sign_in_in_chromium as sign_in
 
 THANKS = "Thank you, your payment is confirmed"
@@ -74,21 +73,8 @@ def test_without_javascript_there_is_no_print_button(chromium: Browser, portal: 
         context.close()
 
 
-def _brand(portal: str, **fields: str) -> Brand:
-    """A brand for the live server's host, its upstream the mounted sandbox."""
-    brand = Brand.objects.create(
-        slug="canal",
-        upstream_url=f"{portal}/sandbox",
-        public_base_url="/sandbox",
-        pdf_link_scheme="http",
-        **fields,
-    )
-    BrandHost.objects.create(brand=brand, host="localhost")
-    return brand
-
-
 def test_back_to_the_business_and_its_support_contact(page: Page, portal: str) -> None:
-    _brand(
+    brand_for_localhost(
         portal,
         name="Canal Street",
         website_url="https://canal.example/",
@@ -143,7 +129,9 @@ def test_try_again_after_a_failed_payment_leads_to_the_shop(page: Page, portal: 
 
 
 def test_a_brand_shop_address_wins(page: Page, portal: str) -> None:
-    _brand(portal, website_url="https://canal.example/", shop_url="https://canal.example/shop")
+    brand_for_localhost(
+        portal, website_url="https://canal.example/", shop_url="https://canal.example/shop"
+    )
     page.goto(purchase_url(portal, fail=True))
     expect(page.get_by_role("link", name="Try again")).to_have_attribute(
         "href", "https://canal.example/shop"

@@ -4,10 +4,14 @@ the portal made to it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit
 
 import responses
 from django.conf import settings
+
+from portal.upstream.transport import pooled_session, waiting_slots
 
 # The white-label data (business name and colours) that every page's layout may ask for, cached.
 _BRANDING = re.compile(r"/api/(public/businesses/current|sys/businesses/\d+/colors)$")
@@ -32,3 +36,16 @@ def calls_to(mock: responses.RequestsMock, method: str, path: str) -> int:
         for call in mock.calls
         if call.request.method == method and (call.request.url or "").split("?")[0] == url
     )
+
+
+@contextmanager
+def transport_made_again() -> Iterator[None]:
+    """The client's pooled sessions and waiting slots, made once per process from settings,
+    made again from the test's settings, and again after it for the next test."""
+    waiting_slots.cache_clear()
+    pooled_session.cache_clear()
+    try:
+        yield
+    finally:
+        waiting_slots.cache_clear()
+        pooled_session.cache_clear()

@@ -19,10 +19,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from harness import free_port
 from portal.upstream import endpoints
-from portal.upstream.transport import pooled_session as client_sessions
 from tests.helpers import upstream_data
 from tests.helpers.servers import LoopbackHTTPServer
 from tests.helpers.sign_in import post_sign_in, sign_in
+from tests.helpers.upstream import transport_made_again
 
 pytestmark = pytest.mark.django_db
 
@@ -141,9 +141,8 @@ def faulty(settings: SettingsWrapper) -> Iterator[FaultyUpstream]:
     settings.UPSTREAM_MAX_BODY_BYTES = BODY_CAP
     # Retries are tested in test_upstream.py; here they would only multiply each fault's wait.
     settings.UPSTREAM_GET_RETRIES = 0
-    client_sessions.cache_clear()
-    yield upstream
-    client_sessions.cache_clear()
+    with transport_made_again():
+        yield upstream
     server.shutdown()
     server.server_close()
 

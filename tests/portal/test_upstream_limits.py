@@ -12,8 +12,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 from portal import upstream
 from portal.upstream import slots
-from portal.upstream.transport import pooled_session, waiting_slots
+from portal.upstream.transport import waiting_slots
 from tests.child import run_python
+from tests.helpers.upstream import transport_made_again
 from tests.portal.test_production_defaults import HangingUpstream
 
 TIMED_OUT = "GET /api/public/businesses/current: timeout"
@@ -31,12 +32,8 @@ def hanging(
     settings.UPSTREAM_READ_TIMEOUT = 0.5
     settings.UPSTREAM_GET_RETRIES = 0
     settings.UPSTREAM_CONCURRENCY = 2
-    # Both are made once per process from settings: made again for these, and after them.
-    waiting_slots.cache_clear()
-    pooled_session.cache_clear()
-    yield server
-    waiting_slots.cache_clear()
-    pooled_session.cache_clear()
+    with transport_made_again():
+        yield server
     server.close()
 
 

@@ -17,8 +17,9 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from portal import upstream
 from portal.upstream import slots
 from portal.upstream.slots import WaitingSlots
-from portal.upstream.transport import pooled_session, waiting_slots
+from portal.upstream.transport import waiting_slots
 from tests.helpers import upstream_data
+from tests.helpers.upstream import transport_made_again
 
 # Times waits of tens of milliseconds: run alone (make test's quiet part).
 pytestmark = pytest.mark.quiet
@@ -69,12 +70,8 @@ def slow(settings: SettingsWrapper) -> Iterator[SlowUpstream]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.UPSTREAM_URL = f"http://127.0.0.1:{server.server_address[1]}"
     settings.UPSTREAM_CONCURRENCY = 2
-    # Both are made once per process from settings: made again for these, and after them.
-    waiting_slots.cache_clear()
-    pooled_session.cache_clear()
-    yield server
-    waiting_slots.cache_clear()
-    pooled_session.cache_clear()
+    with transport_made_again():
+        yield server
     server.shutdown()
     server.server_close()
 
