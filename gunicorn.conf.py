@@ -16,7 +16,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 worker_class = "gthread"
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
 threads = settings.GUNICORN_THREADS
-# Longer than any upstream call can take (portal/upstream/deadline.py), so a page always ends
+# Longer than any upstream call can take (upstream/deadline.py), so a page always ends
 # in its own clear answer first; for threaded workers this is the heartbeat of the process.
 timeout = math.ceil(settings.UPSTREAM_CONNECT_TIMEOUT + 2 * settings.UPSTREAM_READ_TIMEOUT) + 11
 graceful_timeout = 20

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, sync_playwright
 
-from harness import CHROMIUM_ARGUMENTS
+from tests.helpers.harness import CHROMIUM_ARGUMENTS
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 PDF_LINK = "a[href*='pdfByToken']"

@@ -25,7 +25,7 @@ from bench.pages import (
     RELOAD,
     Scenario,
 )
-from harness import demo_sign_in
+from tests.helpers.harness import demo_sign_in
 
 
 @dataclass

@@ -20,7 +20,7 @@ RELOAD_MIN_RATIO = 0.5
 FRAGMENT_MIN_RATIO = 0.7
 FIRST_RESPONSE_MAX_BYTES = 14 * 1024
 FRAGMENT_MAX_BYTES = 1024
-# portal.upstream.transport.pooled_session: one pool for GETs, one for POSTs, per process.
+# upstream.transport.pooled_session: one pool for GETs, one for POSTs, per process.
 POOLS_PER_WORKER = 2
 PDF_DRAW_MAX_MS = 20.0
 

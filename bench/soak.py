@@ -27,7 +27,7 @@ from pathlib import Path
 import requests
 
 from bench import stack
-from harness import demo_sign_in
+from tests.helpers.harness import demo_sign_in
 
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "32"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))

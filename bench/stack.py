@@ -23,7 +23,7 @@ from pathlib import Path
 
 from bench import connections
 from bench.delay import DelayProxy
-from harness import Server, free_port, production_environment
+from tests.helpers.harness import Server, free_port, production_environment, sandbox_server
 
 # A real upstream keeps idle connections open for a minute or more (nginx: 75 s); gunicorn's
 # default of 2 s would close a worker's connection whenever it idled between two pages.
@@ -115,28 +115,25 @@ def running(tmp: Path) -> Iterator[Stack]:
 def _running(tmp: Path, stop_later: ExitStack) -> Iterator[Stack]:
     portal_port, sandbox_port = free_port(), free_port()
     connection_log = tmp / "upstream-connections.log"
-    sandbox = _server(
-        "sandbox",
+    # The sandbox alone (sandbox.settings), as a tenant's API is a server of its own.
+    sandbox = sandbox_server(
         sandbox_port,
-        tmp,
+        tmp / "sandbox.log",
+        portal_url=f"http://127.0.0.1:{portal_port}",
+        database=tmp / "sandbox.sqlite3",
         # BENCH_SANDBOX_SYNC=1, the control: sync workers, which close every connection.
         gunicorn_args=SYNC_ARGUMENTS
         if os.environ.get("BENCH_SANDBOX_SYNC") == "1"
         else (
-            "--worker-class",
-            "gthread",
             "--threads",
             str(SANDBOX_THREADS),
             "--keep-alive",
             str(SANDBOX_KEEP_ALIVE_SECONDS),
         ),
-        DJANGO_SETTINGS_MODULE="portal.settings",
-        SANDBOX_ENABLED="true",
-        SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
+        WEB_CONCURRENCY=str(SANDBOX_WORKERS),
         # The load is the portal's: a tenant's rate limits (409s) would measure those.
         SANDBOX_RATE_LIMITS="off",
         SANDBOX_WRITE_RATE_LIMITS="off",
-        WEB_CONCURRENCY=str(SANDBOX_WORKERS),
     )
     proxy = stop_later.enter_context(DelayProxy(target_port=sandbox_port))
     portal = _server(

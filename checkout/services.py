@@ -18,8 +18,7 @@ from django.core.cache import cache
 from django.http import QueryDict
 from django.utils import translation
 
-from portal import upstream
-from portal.brands.hosts import brand_current
+import upstream
 from portal.caching import cached_once
 
 logger = logging.getLogger(__name__)
@@ -116,9 +115,9 @@ _PAID_VERSION = 2
 
 def _paid_key(guid: str) -> str:
     # Hashed: the GUID is a secret, and cache keys may be logged by cache servers.
-    brand = brand_current()
+    # Per upstream: a GUID is one tenant's basket.
     language = translation.get_language() or settings.LANGUAGE_CODE
-    identity = f"{brand.key}|{brand.upstream_url}|{guid}|{language}"
+    identity = f"{upstream.upstream_target().base_url}|{guid}|{language}"
     return f"checkout:paid:v{_PAID_VERSION}:{hashlib.sha256(identity.encode()).hexdigest()}"
 
 

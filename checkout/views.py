@@ -10,9 +10,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+import upstream
+from accounts.services import customer_email
+from brands.hosts import request_brand
+from brands.look import business_name
 from checkout import services
-from portal import accounts, pdf_links, upstream
-from portal.brands.look import business_name
+from portal import pdf_links
 from portal.http import (
     UPSTREAM_FAILURES,
     HtmxHttpRequest,
@@ -87,7 +90,7 @@ def _retry_later(
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     status = services.checkout_status(guid=guid)
     # Asked once the upstream has answered: a failing upstream is not asked twice per page.
-    context: dict[str, Any] = {"business_name": business_name()}
+    context: dict[str, Any] = {"business_name": business_name(brand=request_brand(request))}
     if status.status == "Failed":
         return _render(request, "failed", **context)
     if status.status == "Pending":
@@ -126,10 +129,15 @@ def _buyer_link(
     request: HtmxHttpRequest, invoice: upstream.InvoiceDetail, *, buyer: str
 ) -> dict[str, Any]:
     """The signed-in buyer's own PDF link, kept fresh by the My Invoices links poll."""
-    signed_in = accounts.customer_email(session=request.session)
+    signed_in = customer_email(session=request.session)
     if not signed_in or signed_in.casefold() != buyer.casefold():
         return {}
     pdf_links.invoices_remember(session=request.session, invoices=[invoice])
     # The account's address, not the one typed at the checkout (which may differ in case).
     link = pdf_links.portal_pdf_link(invoice)
-    return {"pdf_link": link, "link_ids": [invoice.id], "email": signed_in}
+    return {
+        "pdf_link": link,
+        "link_ids": [invoice.id],
+        "links_url": pdf_links.links_url(),
+        "email": signed_in,
+    }

@@ -7,7 +7,7 @@ class InvoicesConfig(AppConfig):
     name = "invoices"
 
     def ready(self) -> None:
+        from accounts.services import signing_out
         from invoices import services
-        from portal.accounts import signing_out
 
         signing_out.connect(services.media_token_forget)

@@ -1,4 +1,5 @@
-"""My Invoices: media JWTs shared per session (the links are built by portal.pdf_links).
+"""My Invoices: the customer's invoices, their balance, and media JWTs shared per session (the
+links are built by portal.pdf_links).
 
 A media JWT lives about 60 s (download-invoice-pdf.md). One per session is reused for at most
 MEDIA_JWT_REUSE_SECONDS (50), so a page of any length costs one upstream media call per 50 s,
@@ -16,9 +17,24 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 
-from portal import upstream
+import upstream
 from portal.caching import cached_once
 from portal.invoice_status import invoice_status
+
+
+def invoices_page(
+    *, bearer: str, page: int, size: int, filters: dict[str, bool]
+) -> upstream.InvoicePage:
+    """One page of the customer's invoices; `filters`: the upstream's paid/credit-note flags."""
+    return upstream.invoices_my(bearer=bearer, page=page, size=size, **filters)
+
+
+def invoice_get(*, bearer: str, invoice_id: int) -> upstream.InvoiceDetail:
+    """One of the customer's invoices (the upstream refuses another's)."""
+    invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
+    if invoice.id != invoice_id:
+        raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
+    return invoice
 
 
 @dataclass(frozen=True)

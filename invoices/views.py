@@ -16,9 +16,11 @@ from django.urls import reverse
 from django.views.decorators.gzip import gzip_page
 from django_htmx.http import HttpResponseStopPolling
 
+import upstream
+from accounts.services import SignedOut, customer_bearer, customer_email, customer_forget
 from invoices import services
-from portal import accounts, pdf_links, upstream
-from portal.brands.look import business
+from portal import pdf_links
+from portal.business import business
 from portal.http import UPSTREAM_FAILURES, private_page, small_number, upstream_failure
 
 logger = logging.getLogger(__name__)
@@ -47,12 +49,12 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
     @wraps(view)
     @private_page
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if accounts.customer_email(session=request.session) is None:
+        if customer_email(session=request.session) is None:
             return HttpResponseRedirect(_sign_in_url(request))
         try:
             return view(request, *args, **kwargs)
-        except (accounts.SignedOut, upstream.TokenRejected):
-            accounts.customer_forget(session=request.session)
+        except (SignedOut, upstream.TokenRejected):
+            customer_forget(session=request.session)
             return HttpResponseRedirect(_sign_in_url(request))
         except UPSTREAM_FAILURES as error:
             failure = upstream_failure(error, where=request.path)
@@ -72,12 +74,12 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         show = "all"
     # Junk, 0 and absurdly large numbers are the first page.
     page = small_number(request.GET.get("page"), maximum=MAX_PAGE + 1) or 1
-    bearer = accounts.customer_bearer(session=request.session)
-    result = upstream.invoices_my(
+    bearer = customer_bearer(session=request.session)
+    result = services.invoices_page(
         bearer=bearer,
         page=1 if page > MAX_PAGE else page,
         size=settings.INVOICES_PAGE_SIZE,
-        **FILTERS[show],
+        filters=FILTERS[show],
     )
     pdf_links.invoices_remember(session=request.session, invoices=list(result.records))
     # Portal URLs, which work without JavaScript; the poll swaps in direct upstream links.
@@ -86,6 +88,7 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
         "page": result,
         "rows": rows,
         "link_ids": [invoice.id for invoice in result.records],
+        "links_url": reverse("invoices:links"),
         "show": show,
         "filters": list(FILTERS),
         "statement_url": reverse("invoices:statement_pdf"),
@@ -105,23 +108,26 @@ def _balance(bearer: str, listed: upstream.InvoicePage, show: str) -> services.B
 
 @customer_required
 def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
-    bearer = accounts.customer_bearer(session=request.session)
-    invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
+    bearer = customer_bearer(session=request.session)
+    invoice = services.invoice_get(bearer=bearer, invoice_id=invoice_id)
     pdf_links.invoices_remember(session=request.session, invoices=[invoice])
     link = pdf_links.portal_pdf_link(invoice)
-    context = {"invoice": invoice, "pdf_link": link, "link_ids": [invoice.id]}
+    context = {
+        "invoice": invoice,
+        "pdf_link": link,
+        "link_ids": [invoice.id],
+        "links_url": reverse("invoices:links"),
+    }
     return render(request, "invoices/detail.html", context)
 
 
 @customer_required
 def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Works without JavaScript: mints (or reuses) a media JWT and redirects to the PDF."""
-    bearer = accounts.customer_bearer(session=request.session)
+    bearer = customer_bearer(session=request.session)
     if not pdf_links.invoice_remembered(session=request.session, invoice_id=invoice_id):
         # Not shown in this session yet: the upstream says whether it is this customer's.
-        invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
-        if invoice.id != invoice_id:
-            raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
+        invoice = services.invoice_get(bearer=bearer, invoice_id=invoice_id)
         pdf_links.invoices_remember(session=request.session, invoices=[invoice])
     token = services.media_token_get(session=request.session, bearer=bearer)
     [link] = pdf_links.media_jwt_links(
@@ -132,7 +138,7 @@ def invoice_pdf(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 @customer_required
 def statement_pdf(request: HttpRequest) -> HttpResponse:
-    bearer = accounts.customer_bearer(session=request.session)
+    bearer = customer_bearer(session=request.session)
     token = services.media_token_get(session=request.session, bearer=bearer)
     url = _statement_url(token.jwt)
     if url is None:
@@ -168,10 +174,10 @@ def links(request: HttpRequest) -> HttpResponse:
         if (number := small_number(part, maximum=MAX_INVOICE_ID)) is not None
     ]
     try:
-        bearer = accounts.customer_bearer(session=request.session)
+        bearer = customer_bearer(session=request.session)
         token = services.media_token_get(session=request.session, bearer=bearer)
-    except (accounts.SignedOut, upstream.TokenRejected):
-        accounts.customer_forget(session=request.session)
+    except (SignedOut, upstream.TokenRejected):
+        customer_forget(session=request.session)
         next_url = {"next": request.GET.get("next", "")}
         html = render_to_string("invoices/_signed_out.html", next_url, request=request)
         return HttpResponseStopPolling(html)

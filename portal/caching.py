@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
 from django.db import connections, router, transaction
 
-from portal import upstream
+import upstream
 
 T = TypeVar("T")
 

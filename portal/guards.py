@@ -11,19 +11,25 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.exceptions import BadRequest, DisallowedHost, SuspiciousOperation
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse, UnreadablePostError
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+    UnreadablePostError,
+)
 from django.http.multipartparser import MultiPartParserError
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.log import log_response
 
-from portal.brands.middleware import unknown_host_page
-
-# Every page answers these; the mounted sandbox's API (an upstream double) answers its own
-# methods, in JSON.
+# Every page answers these; what the project mounts beside the portal (settings.MOUNTED_PATHS)
+# answers its own methods, in its own way.
 METHODS = ("GET", "HEAD", "POST")
-_OWN_METHODS = ("/sandbox/api/",)
 # The bodies Django parses into request.POST; both must be UTF-8 (browsers send no charset).
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _BODY_ERRORS = (BadRequest, SuspiciousOperation, MultiPartParserError, UnreadablePostError)
@@ -101,7 +107,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        own_methods = request.path_info.startswith(_OWN_METHODS)
+        own_methods = request.path_info.startswith(tuple(settings.MOUNTED_PATHS))
         if request.method not in METHODS and not own_methods:
             reason = f"Method not allowed ({str(request.method)[:20]!r})"
             return _refused(request, not_allowed_page(request, METHODS), reason)
@@ -119,3 +125,13 @@ def not_allowed_page(request: HttpRequest, allowed: tuple[str, ...]) -> HttpResp
     response = render(request, "405.html", status=405)
     response["Allow"] = ", ".join(allowed)
     return response
+
+
+def unknown_host_page(request: HttpRequest, host: str = "") -> HttpResponse:
+    """A 400 for a host no brand serves (`host`, named to the operator) or that ALLOWED_HOSTS
+    refuses (not named: it is the client's text): no brand, so no brand's look or languages,
+    only the address's language (/de/…), else the browser's preference among the portal's."""
+    language = translation.get_language_from_path(request.path_info)
+    with translation.override(language or translation.get_language_from_request(request)):
+        page = render_to_string("unknown_host.html", {"host": host})
+    return HttpResponseBadRequest(page, content_type="text/html; charset=utf-8")

@@ -10,7 +10,7 @@ from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
-from portal import upstream
+import upstream
 
 logger = logging.getLogger(__name__)
 

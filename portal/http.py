@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import add_never_cache_headers
 from django_htmx.middleware import HtmxDetails
 
-from portal import upstream
+import upstream
 from portal.caching import WaitedTooLong
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ from typing import Literal
 
 from django.utils import timezone
 
-from portal import upstream
+import upstream
 
 # "unknown": the upstream says neither Paid, PaidOn nor DueAmount; no badge is shown.
 Status = Literal["credit_note", "paid", "overdue", "unpaid", "unknown"]
@@ -17,7 +17,7 @@ Status = Literal["credit_note", "paid", "overdue", "unpaid", "unknown"]
 
 def local_date(value: datetime) -> date:
     """The day of a moment: the upstream's times are the space's wall-clock times, naive
-    (portal.upstream.parsing); an aware one falls on its day in TIME_ZONE."""
+    (upstream.parsing); an aware one falls on its day in TIME_ZONE."""
     return timezone.localdate(value) if timezone.is_aware(value) else value.date()
 
 

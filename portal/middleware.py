@@ -11,7 +11,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from portal.logging import REQUEST_ID_KEY, request_id
-from portal.upstream import upstream_bound
+from upstream import upstream_bound
 
 HEADER = "X-Request-ID"
 # A proxy's id is kept when it looks like one; anything else could forge or flood the logs.

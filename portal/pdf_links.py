@@ -2,9 +2,9 @@
 
 Two kinds (download-invoice-pdf.md): a guest's pdfByToken link, and a signed-in customer's
 link opened by a media JWT. Both point at the upstream as
-`https://{BusinessWebAddress}{publicBaseUrl}{path}?{params}`, with the active brand's scheme
-and prefix. The session keeps the invoices it has shown, so that fresh links can be built
-without asking the upstream for the invoices again.
+`https://{BusinessWebAddress}{publicBaseUrl}{path}?{params}`, with the bound upstream's scheme
+and prefix (upstream.UpstreamTarget). The session keeps the invoices it has shown, so that fresh
+links can be built without asking the upstream for the invoices again.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.urls import reverse
 
-from portal import upstream
-from portal.brands.hosts import brand_current
-from portal.brands.look import business
-from portal.upstream import endpoints
+import upstream
+from portal.business import business
+from upstream import endpoints
 
 # {str(invoice id): [web address, invoice number]} of invoices this session has shown.
 SESSION_INVOICES = "invoices_listed"
@@ -33,11 +33,10 @@ class PdfLink:
 
 
 def upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
-    """`{scheme}://{web address}{publicBaseUrl}{path}?{params}` of the active brand."""
-    brand = brand_current()
-    return (
-        f"{brand.pdf_link_scheme}://{web_address}{brand.public_base_url}{path}?{urlencode(params)}"
-    )
+    """`{scheme}://{web address}{publicBaseUrl}{path}?{params}` of the bound upstream."""
+    target = upstream.upstream_target()
+    base = f"{target.pdf_link_scheme}://{web_address}{target.public_base_url}"
+    return f"{base}{path}?{urlencode(params)}"
 
 
 def web_address(invoice: upstream.InvoicePreview) -> str:
@@ -49,7 +48,7 @@ def web_address(invoice: upstream.InvoicePreview) -> str:
     found = business()
     if found is not None and found.web_address:
         return found.web_address
-    return urlsplit(brand_current().upstream_url).netloc
+    return urlsplit(upstream.upstream_target().base_url).netloc
 
 
 def pdf_by_token_url(*, invoice: upstream.InvoicePreview, token: str) -> str:
@@ -65,9 +64,16 @@ def statement_pdf_url(*, web_address: str, media_jwt: str) -> str:
 
 def portal_pdf_link(invoice: upstream.InvoicePreview) -> PdfLink:
     """A portal URL that works without JavaScript (it redirects to a fresh media-JWT link);
-    the links poll swaps in the direct upstream link."""
-    url = reverse("invoices:pdf", args=[invoice.id])
+    the links poll (`links_url`) swaps in the direct upstream link. The view is the one
+    settings.CUSTOMER_PDF_URL names."""
+    url = reverse(settings.CUSTOMER_PDF_URL, args=[invoice.id])
     return PdfLink(invoice_id=invoice.id, number=invoice.number, url=url)
+
+
+def links_url() -> str:
+    """The links fragment a page's poller asks for fresh direct links
+    (settings.CUSTOMER_PDF_LINKS_URL)."""
+    return reverse(settings.CUSTOMER_PDF_LINKS_URL)
 
 
 def invoices_remember(*, session: SessionBase, invoices: list[upstream.InvoicePreview]) -> None:
@@ -106,5 +112,5 @@ def media_jwt_links(
 
 
 def forget_on_sign_out(sender: object, *, session: SessionBase, **kwargs: object) -> None:
-    """A `signing_out` receiver (portal.apps): the next customer sees none of these."""
+    """A `signing_out` receiver (accounts.apps): the next customer sees none of these."""
     invoices_forget(session=session)

@@ -11,9 +11,9 @@ from typing import Any
 
 import django_stubs_ext
 import environ
-from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
+from portal import page_policy
 from portal.logging import logging_config
 
 # Lets admin and form classes be written with their type parameters (ModelAdmin[Brand]).
@@ -42,7 +42,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS: list[str] = env.list("ALLOWED_HOSTS", default=[])
 # Behind a reverse proxy that sets X-Forwarded-Proto (and strips it from clients), trust it for
 # request.is_secure(); sign-in rate limits then take the client address from the last
-# X-Forwarded-For entry, the one the proxy appended (portal.sign_in_limits.client_address).
+# X-Forwarded-For entry, the one the proxy appended (portal.attempts.client_address).
 BEHIND_PROXY: bool = env.bool("BEHIND_PROXY", default=False)
 if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -58,8 +58,8 @@ SANDBOX_ENABLED: bool = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
 INSTALLED_APPS = [
     # The admin is for operators (brands); customers sign in through the upstream instead.
-    # Django's admin with a limited sign-in (portal/admin_site.py).
-    "portal.apps.PortalAdminConfig",
+    # Django's admin with a limited sign-in (brands/admin_site.py).
+    "brands.apps.BrandsAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,11 +69,16 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "portal",
+    "brands",
+    "accounts",
     "checkout",
     "invoices",
 ]
 if SANDBOX_ENABLED:
     INSTALLED_APPS.append("sandbox")
+# Paths served by what the project mounts beside the portal (portal/urls.py): no brand, and
+# their own methods (brands.middleware, portal.guards).
+MOUNTED_PATHS: tuple[str, ...] = ("/sandbox/",) if SANDBOX_ENABLED else ()
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
@@ -88,11 +93,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The brand (from the Host header) before the language: it says which languages exist.
-    "portal.brands.middleware.BrandMiddleware",
-    "portal.brands.middleware.BrandLocaleMiddleware",
+    "brands.middleware.BrandMiddleware",
+    "brands.middleware.BrandLocaleMiddleware",
     # Methods and form bodies before CSRF reads the body; /admin/ only on ADMIN_HOSTS.
     "portal.guards.RequestGuardMiddleware",
-    "portal.admin_site.AdminHostMiddleware",
+    "brands.admin_site.AdminHostMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -103,6 +108,11 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "portal.urls"
 LOGIN_URL = "sign_in"
+# A signed-in customer's home, and the two PDF views a receipt shares with My Invoices: named
+# here, so that neither page names the other's URLs (portal.pdf_links, docs/architecture.md).
+LOGIN_REDIRECT_URL = "invoices:list"
+CUSTOMER_PDF_URL = "invoices:pdf"
+CUSTOMER_PDF_LINKS_URL = "invoices:links"
 WSGI_APPLICATION = "portal.wsgi.application"
 
 TEMPLATES = [
@@ -115,16 +125,16 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.accounts.customer_context",
-                "portal.brands.context_processors.look",
+                "accounts.context_processors.chrome",
+                "brands.context_processors.languages",
             ],
             # The active brand's theme folder first, then the project's and the apps'
-            # templates; cached per brand (portal/brands/themes.py).
+            # templates; cached per brand (brands/themes.py).
             "loaders": [
                 (
-                    "portal.brands.themes.CachedLoader",
+                    "brands.themes.CachedLoader",
                     [
-                        "portal.brands.themes.ThemeLoader",
+                        "brands.themes.ThemeLoader",
                         "django.template.loaders.filesystem.Loader",
                         "django.template.loaders.app_directories.Loader",
                     ],
@@ -184,31 +194,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS: bool = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS"
 SECURE_HSTS_PRELOAD: bool = env.bool("SECURE_HSTS_PRELOAD", default=True)
 X_FRAME_OPTIONS = "DENY"
 
-# Content-Security-Policy (django-csp): no inline script at all, and inline style only in the
-# one <style> element of base.html that carries the brand's parsed colours, by nonce. Images
-# may come from https (a brand's logo URL); PDFs open by navigation, which CSP does not limit.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "https:"],
-        "font-src": [SELF],
-        "connect-src": [SELF],
-        "form-action": [SELF],
-        "frame-ancestors": [NONE],
-        "base-uri": [NONE],
-        "object-src": [NONE],
-    }
-}
-
-# Browser features no page uses, refused to it and what it embeds (django-permissions-policy).
-_UNUSED_FEATURES = (
-    "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation "
-    "gyroscope hid idle-detection magnetometer microphone midi payment publickey-credentials-get "
-    "screen-wake-lock serial usb xr-spatial-tracking"
-)
-PERMISSIONS_POLICY: dict[str, list[str]] = {name: [] for name in _UNUSED_FEATURES.split()}
+# The headers' policies of every answer: Content-Security-Policy, Permissions-Policy.
+CONTENT_SECURITY_POLICY = page_policy.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = page_policy.PERMISSIONS_POLICY
 
 # The languages the portal ships (locale/); each brand offers some of them. The names are
 # written in their own language, as a language switcher shows them.
@@ -278,7 +266,7 @@ BRAND_SUPPORT_EMAIL: str = env.str("BRAND_SUPPORT_EMAIL", default="")
 BRAND_WEBSITE_URL: str = env.str("BRAND_WEBSITE_URL", default="")
 # Once brands exist, a host none of them serves gets a 400, or this brand (its short name).
 DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
-# Per-brand template folders: THEMES_DIR/<brand short name>/ (portal/brands/themes.py).
+# Per-brand template folders: THEMES_DIR/<brand short name>/ (brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
 
 # Failed sign-ins allowed per client and email, and per client, within the lockout window.

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from sandbox import services
 from sandbox.models import BasketSession, OutboxEmail
@@ -26,6 +27,7 @@ class PurchaseForm(forms.Form):
     fail = forms.BooleanField(required=False, label="The payment fails")
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
 def purchase(request: HttpRequest) -> HttpResponse:
     form = PurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -52,6 +54,7 @@ def purchase(request: HttpRequest) -> HttpResponse:
 OUTBOX_SHOWN = 50
 
 
+@require_GET
 def outbox(request: HttpRequest) -> HttpResponse:
     """The emails the sandbox "sent", newest first, their links clickable: in place of a mail
     server, so the demo runs from a purchase to a password. The sandbox (and so this page) is

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from harness import python_in
+from tests.helpers.harness import python_in
 
 # Keeps a `.env` in the repo root out of the child: only the variables a test sets apply.
 NO_DOTENV = "import environ\nenviron.Env.read_env = lambda *args, **kwargs: None\n"

@@ -35,7 +35,7 @@ if CACHES["default"]["BACKEND"].endswith(".RedisCache") and "PYTEST_XDIST_WORKER
     CACHES["default"]["LOCATION"] = urlunsplit(_redis._replace(path=f"/{XDIST_WORKER + 1}"))
 
 # The live server runs a thread per request, and the race tests send more at once than a
-# gunicorn worker has threads; tests/portal/test_upstream.py tests the limit itself.
+# gunicorn worker has threads; tests/upstream/test_client.py tests the limit itself.
 UPSTREAM_CONCURRENCY = 256
 
 # The test client and the live server speak plain HTTP; tests/portal/test_security.py checks

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import re
 
-from harness import BASE_DIR
+from tests.helpers.harness import BASE_DIR
 
 DOC = BASE_DIR / "docs" / "security.md"
 # `tests/x.py::name`, and `::name` after it for more tests of the same file.

@@ -4,8 +4,8 @@ import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
-import portal.brands.colors
-import portal.brands.models
+import brands.colors
+import brands.models
 
 
 class Migration(migrations.Migration):
@@ -91,7 +91,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=7,
-                        validators=[portal.brands.colors.validate_color],
+                        validators=[brands.colors.validate_color],
                         verbose_name="primary colour",
                     ),
                 ),
@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=7,
-                        validators=[portal.brands.colors.validate_color],
+                        validators=[brands.colors.validate_color],
                         verbose_name="secondary colour",
                     ),
                 ),
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=7,
-                        validators=[portal.brands.colors.validate_color],
+                        validators=[brands.colors.validate_color],
                         verbose_name="background colour",
                     ),
                 ),
@@ -118,7 +118,7 @@ class Migration(migrations.Migration):
                     models.CharField(
                         blank=True,
                         max_length=7,
-                        validators=[portal.brands.colors.validate_color],
+                        validators=[brands.colors.validate_color],
                         verbose_name="text colour",
                     ),
                 ),
@@ -161,7 +161,7 @@ class Migration(migrations.Migration):
                         default="en,es,fr,de",
                         help_text="The languages this brand offers, comma-separated codes.",
                         max_length=100,
-                        validators=[portal.brands.models.validate_languages],
+                        validators=[brands.models.validate_languages],
                         verbose_name="languages",
                     ),
                 ),

@@ -3,7 +3,7 @@
 import django.core.validators
 from django.db import migrations, models
 
-import portal.brands.models
+import brands.models
 
 
 class Migration(migrations.Migration):
@@ -41,7 +41,7 @@ class Migration(migrations.Migration):
                 blank=True,
                 help_text="Used when no logo is uploaded. https only.",
                 max_length=300,
-                validators=[portal.brands.models.validate_https_url],
+                validators=[brands.models.validate_https_url],
                 verbose_name="logo URL",
             ),
         ),

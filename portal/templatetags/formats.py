@@ -11,8 +11,8 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from portal import upstream
-from portal.brands.look import format_locale
+import upstream
+from portal.business import format_locale
 from portal.invoice_status import Status, invoice_status, local_date
 
 register = template.Library()

@@ -23,9 +23,9 @@ from playwright.sync_api import (
 )
 from pypdf import PdfReader
 
-from harness import BASE_DIR, CHROMIUM_ARGUMENTS
-from portal.models import Brand, BrandHost
+from brands.models import Brand, BrandHost
 from sandbox import services
+from tests.helpers.harness import BASE_DIR, CHROMIUM_ARGUMENTS
 
 # Playwright's sync API runs an event loop in this thread; Django's database calls from the
 # same thread are safe here (the notes on these machines say the same).

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import Browser, Page
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from harness import free_port
-from portal.models import Brand, BrandHost
+from brands.models import Brand, BrandHost
 from tests.browser.conftest import DESKTOP, MOBILE, axe_violations, purchase_url, screenshot
+from tests.helpers.harness import free_port
 from tests.helpers.sign_in import DEMO_EMAIL, DEMO_PASSWORD, sign_in_in_chromium
 
 LANGUAGES = ["en", "es", "fr", "de"]

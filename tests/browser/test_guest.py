@@ -14,8 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from pypdf import PdfReader
 
-from harness import free_port
-from portal.models import FooterLink
+from brands.models import FooterLink
 from tests.browser.conftest import (
     DESKTOP,
     PDF_LINK,
@@ -25,6 +24,7 @@ from tests.browser.conftest import (
     purchase_url,
     set_visibility,
 )
+from tests.helpers.harness import free_port
 from tests.helpers.servers import LoopbackHTTPServer
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from portal.models import Brand, BrandHost
+from brands.models import Brand, BrandHost
 
 
 def test_colour_pickers_fill_the_brand_form(
@@ -16,11 +16,11 @@ def test_colour_pickers_fill_the_brand_form(
 ) -> None:
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
     User.objects.create_superuser("operator", "op@example.com", "operator-password")
-    page.goto("/admin/login/?next=/admin/portal/brand/add/")
+    page.goto("/admin/login/?next=/admin/brands/brand/add/")
     page.fill("input[name=username]", "operator")
     page.fill("input[name=password]", "operator-password")
     page.click("input[type=submit]")
-    page.wait_for_url("**/admin/portal/brand/add/")
+    page.wait_for_url("**/admin/brands/brand/add/")
     # Before the first brand: the other host names lose the default brand once it is saved.
     expect(page.locator(".messagelist .warning")).to_contain_text("127.0.0.1, localhost")
     picker = page.get_by_role("textbox", name="Primary colour")
@@ -36,7 +36,7 @@ def test_colour_pickers_fill_the_brand_form(
     page.fill("#id_upstream_url", f"{portal}/sandbox")
     page.fill("#id_hosts-0-host", "localhost")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.wait_for_url("**/admin/portal/brand/")
+    page.wait_for_url("**/admin/brands/brand/")
     brand = Brand.objects.get()
     assert (brand.primary_color, brand.text_color, brand.background_color) == (
         "#0b6e4f",

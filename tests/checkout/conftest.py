@@ -3,9 +3,9 @@ from __future__ import annotations
 import pytest
 import responses
 
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 
 @pytest.fixture

@@ -18,10 +18,10 @@ from django.utils import timezone
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from harness import free_port
-from portal import upstream
+import upstream
 from sandbox import services
 from sandbox.models import BasketSession, Customer
+from tests.helpers.harness import free_port
 from tests.helpers.html import Page
 from tests.helpers.sign_in import DEMO_EMAIL
 

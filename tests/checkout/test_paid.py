@@ -9,7 +9,6 @@ import pytest
 import responses
 from django.test import Client
 
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.checkout import (
     COMPLETE,
@@ -26,6 +25,7 @@ from tests.helpers.checkout import (
 )
 from tests.helpers.html import Page, without_nonce
 from tests.helpers.upstream import calls_to
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,6 @@ import responses
 from django.core.cache import cache
 from django.test import Client
 
-from portal.upstream import endpoints
 from tests.helpers.checkout import (
     COMPLETE,
     GUID,
@@ -23,6 +22,7 @@ from tests.helpers.checkout import (
 )
 from tests.helpers.html import Page
 from tests.helpers.upstream import calls_to
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 

@@ -10,9 +10,9 @@ import pytest
 import responses
 from django.test import Client
 
-from portal.upstream import endpoints
 from tests.helpers.checkout import COMPLETE, GUID, OTHER_GUID, land, register, status
 from tests.helpers.upstream import api_calls, calls_to
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 # The page's own address with no purchase in this browser's session.

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.test import Client
 from responses import matchers
 
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

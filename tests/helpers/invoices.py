@@ -13,11 +13,11 @@ from django.conf import settings
 from django.test import Client
 from responses import matchers
 
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.html import Page
 from tests.helpers.upstream import upstream_url
 from tests.helpers.upstream_data import ACCESS
+from upstream import endpoints
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

@@ -1,7 +1,7 @@
 """The portal under gunicorn as `make serve` runs it (harness.Server: gunicorn.conf.py, DEBUG
-off, the sandbox mounted, the default shared cache), with the sandbox as its upstream in a
-gunicorn of its own, as in production. Both share one SQLite file, so limits and sessions are
-shared by every worker.
+off, the sandbox mounted, the default shared cache), with the sandbox alone (sandbox.settings)
+as its upstream in a gunicorn of its own, as in production. Both share one SQLite file, so
+limits and sessions are shared by every worker.
 """
 
 from __future__ import annotations
@@ -15,7 +15,13 @@ from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from harness import Server, free_port, production_environment, python_in
+from tests.helpers.harness import (
+    Server,
+    free_port,
+    production_environment,
+    python_in,
+    sandbox_server,
+)
 
 
 class LoopbackHTTPServer(ThreadingHTTPServer):
@@ -67,8 +73,11 @@ def served(tmp: Path, **variables: str) -> Iterator[Served]:
         STATIC_ROOT=str(tmp / "static"),
         WEB_CONCURRENCY="3",
     )
-    upstream = Server(
-        "upstream", upstream_port, {**env, "PORT": str(upstream_port)}, tmp / "upstream.log"
+    upstream = sandbox_server(
+        upstream_port,
+        tmp / "upstream.log",
+        portal_url=f"http://127.0.0.1:{port}",
+        database=tmp / "served.sqlite3",
     )
     portal = Server("portal", port, {**env, **variables, "PORT": str(port)}, tmp / "portal.log")
     for command in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["sandbox_seed"]):

@@ -21,8 +21,7 @@ import responses
 from django.test import Client
 from responses import matchers
 
-from portal import upstream
-from portal.upstream import endpoints
+import upstream
 
 # The sandbox's demo customer (sandbox_seed), named once for every test that signs in as them.
 from sandbox.services import DEMO_EMAIL as DEMO_EMAIL
@@ -30,6 +29,7 @@ from sandbox.services import DEMO_PASSWORD as DEMO_PASSWORD
 from tests.helpers.html import Page
 from tests.helpers.upstream import upstream_url
 from tests.helpers.upstream_data import ACCESS, EMAIL, NEW_ACCESS, NEW_REFRESH, PASSWORD, REFRESH
+from upstream import endpoints
 
 if TYPE_CHECKING:
     from django.test.client import _MonkeyPatchedWSGIResponse as Response

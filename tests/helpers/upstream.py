@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import responses
 from django.conf import settings
 
-from portal.upstream.transport import pooled_session, waiting_slots
+from upstream.transport import pooled_session, waiting_slots
 
 # The white-label data (business name and colours) that every page's layout may ask for, cached.
 _BRANDING = re.compile(r"/api/(public/businesses/current|sys/businesses/\d+/colors)$")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from harness import BASE_DIR
+from tests.helpers.harness import BASE_DIR
 
 _MAP = (BASE_DIR / "docs" / "architecture.md").read_text()
 MAP_URLS = [
@@ -13,5 +13,5 @@ MAP_URLS = [
     for row in re.findall(r"^\| `(/[^`]*)` \|", _MAP, re.MULTILINE)
 ]
 # The admin's forms and the mounted sandbox's purchase page.
-FORMS = ["/admin/login/", "/admin/logout/", "/admin/portal/brand/add/", "/sandbox/"]
+FORMS = ["/admin/login/", "/admin/logout/", "/admin/brands/brand/add/", "/sandbox/"]
 EVERY_URL = MAP_URLS + FORMS

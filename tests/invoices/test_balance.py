@@ -13,13 +13,13 @@ import responses
 from django.test import Client
 from responses import matchers
 
+import upstream
 from invoices import services
-from portal import upstream
 from portal.invoice_status import invoice_status
-from portal.upstream.parsing import parse_invoice_preview
 from tests.helpers.invoices import MY_URL, my_page
 from tests.helpers.invoices import preview as _preview
 from tests.helpers.upstream_data import ACCESS
+from upstream.parsing import parse_invoice_preview
 
 TODAY = date(2026, 11, 29)
 

@@ -12,10 +12,10 @@ import requests
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from harness import demo_sign_in
 from sandbox import conf as sandbox_conf
 from sandbox import services
 from sandbox.models import Customer
+from tests.helpers.harness import demo_sign_in
 from tests.helpers.html import Page, csrf_token
 from tests.helpers.sign_in import DEMO_EMAIL, tokens_received
 

@@ -17,12 +17,12 @@ import pytest
 from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from harness import free_port
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
+from tests.helpers.harness import free_port
 from tests.helpers.servers import LoopbackHTTPServer
 from tests.helpers.sign_in import post_sign_in, sign_in
 from tests.helpers.upstream import transport_made_again
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 

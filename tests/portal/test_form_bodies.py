@@ -97,7 +97,11 @@ def test_utf8_by_another_name_is_read_as_utf8(
     assert "p%C3%A4ssword" in str(token_call.request.body)
 
 
-@pytest.mark.parametrize("path", EVERY_URL)
+# The mounted sandbox is another system, with its own answers (tests/sandbox).
+PORTAL_URLS = [path for path in EVERY_URL if not path.startswith("/sandbox/")]
+
+
+@pytest.mark.parametrize("path", PORTAL_URLS)
 @pytest.mark.parametrize("method", ["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND"])
 def test_any_other_method_is_a_405_page(browser: Client, path: str, method: str) -> None:
     with console_output() as log:

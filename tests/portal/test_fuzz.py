@@ -13,12 +13,12 @@ from django.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.logs import console_output
 from tests.helpers.sign_in import sign_in
 from tests.helpers.upstream import upstream_url
 from tests.helpers.urlmap import EVERY_URL
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 

@@ -10,11 +10,11 @@ import requests
 import responses
 from django.test import Client, override_settings
 
-from harness import free_port
-from portal.upstream import endpoints
 from tests.child import run_python
 from tests.helpers import upstream_data
+from tests.helpers.harness import free_port
 from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 
 @pytest.fixture
@@ -91,7 +91,7 @@ def test_readyz_when_the_database_is_down() -> None:
 def test_request_id_is_answered_logged_and_sent_upstream(
     client: Client, db: None, upstream_up: responses.RequestsMock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.INFO, logger="portal.upstream"):
+    with caplog.at_level(logging.INFO, logger="upstream"):
         response = client.get("/readyz", headers={"X-Request-ID": "proxy-id-12345"})
     assert response["X-Request-ID"] == "proxy-id-12345"
     sent = upstream_up.calls[0].request.headers["X-Request-ID"]
@@ -125,13 +125,13 @@ def test_json_logs_carry_the_request_id_and_stay_masked() -> None:
 def test_branding_remembers_a_failure_briefly(
     db: None, upstream_http: responses.RequestsMock
 ) -> None:
-    from portal.brands import look
+    from portal.business import business
 
     failing = upstream_http.get(
         upstream_url(endpoints.BUSINESS_CURRENT), body=requests.exceptions.ConnectionError()
     )
-    assert look.business() is None
-    assert look.business() is None
+    assert business() is None
+    assert business() is None
     assert failing.call_count == 1  # the second read is the remembered failure
 
 

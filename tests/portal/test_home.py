@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
 
-# Every page looks its brand up (portal/brands.py).
+# Every page looks its brand up (brands/hosts.py).
 pytestmark = pytest.mark.django_db
 
 
@@ -25,3 +26,14 @@ def test_sandbox_purchase_page_is_mounted_in_tests(client: Client, db: None) -> 
     response = client.get("/sandbox/")
     assert response.status_code == 200
     assert b'name="gateway"' in response.content
+
+
+def test_the_demo_note_shows_only_where_the_sandbox_is_mounted(
+    client: Client, db: None, settings: SettingsWrapper
+) -> None:
+    assert 'href="/sandbox/"' in client.get("/en/").content.decode()
+    settings.ROOT_URLCONF = "tests.portal.urls_without_sandbox"
+    page = client.get("/en/")
+    assert page.status_code == 200
+    assert "/sandbox/" not in page.content.decode()
+    assert "Make a test purchase" not in page.content.decode()

@@ -25,8 +25,8 @@ import psycopg
 import pytest
 import requests
 
-from harness import BASE_DIR, demo_sign_in, free_port, python_in
-from portal import accounts
+from accounts import services as accounts
+from tests.helpers.harness import BASE_DIR, demo_sign_in, free_port, python_in
 from tests.helpers.html import Page
 from tests.settings import XDIST_WORKER
 
@@ -122,13 +122,16 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
 
     processes = []
     ports = {port_upstream: "upstream", port_a: "a", port_b: "b"}
+    # The upstream is the sandbox alone (sandbox.settings) on the same database and cache.
+    sandbox_alone = {"DJANGO_SETTINGS_MODULE": "sandbox.settings"}
+    apps = {"upstream": ["sandbox.wsgi", "-c", "sandbox/gunicorn.conf.py"]}
     for port, name in ports.items():
         log = tmp / f"{name}.log"
         with log.open("w") as output:
             processes.append(
                 subprocess.Popen(  # noqa: S603
-                    [str(GUNICORN), "portal.wsgi", "-c", "gunicorn.conf.py"],
-                    env={**env, "PORT": str(port)},
+                    [str(GUNICORN), *apps.get(name, ["portal.wsgi", "-c", "gunicorn.conf.py"])],
+                    env={**env, "PORT": str(port), **(sandbox_alone if name == "upstream" else {})},
                     cwd=BASE_DIR,
                     stdout=output,
                     stderr=subprocess.STDOUT,

@@ -21,13 +21,13 @@ from django.test import Client, override_settings
 from django.utils import translation
 from pytest_django.fixtures import Settings as SettingsWrapper
 
-from harness import BASE_DIR
-from portal.upstream import endpoints
 from tests.helpers import upstream_data
 from tests.helpers.checkout import STATUS_URL, land, register, status
+from tests.helpers.harness import BASE_DIR
 from tests.helpers.html import Page
 from tests.helpers.sign_in import sign_in
 from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import override_settings
 
-from portal import pdf_links, upstream
+import upstream
+from portal import pdf_links
 from tests.helpers import upstream_data
 
 GUID = "5f0b8d0e-1c2a-4e57-9d3c-2b7a9e4f6a10"

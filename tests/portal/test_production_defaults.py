@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from harness import Server, free_port, production_environment
+from tests.helpers.harness import Server, free_port, production_environment, sandbox_server
 
 WRONG_PASSWORDS = 12
 EMAILS = 30
@@ -41,20 +41,14 @@ class Deployment:
 def _servers(tmp: Path, *, upstream: str = "") -> tuple[Server, Server]:
     portal_port, sandbox_port = free_port(), free_port()
     shared = {"DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}", "STATIC_ROOT": str(tmp)}
-    sandbox = Server(
-        name="sandbox",
-        port=sandbox_port,
-        env=production_environment(
-            PORT=str(sandbox_port),
-            DATABASE_URL=f"sqlite:///{tmp / 'sandbox.sqlite3'}",
-            SANDBOX_ENABLED="true",
-            SANDBOX_PORTAL_URL=f"http://127.0.0.1:{portal_port}",
-            # What is tested is the portal's sharing across workers, not a tenant's limits.
-            SANDBOX_RATE_LIMITS="off",
-            SANDBOX_WRITE_RATE_LIMITS="off",
-            STATIC_ROOT=str(tmp),
-        ),
-        log=tmp / "sandbox.log",
+    sandbox = sandbox_server(
+        sandbox_port,
+        tmp / "sandbox.log",
+        portal_url=f"http://127.0.0.1:{portal_port}",
+        database=tmp / "sandbox.sqlite3",
+        # What is tested is the portal's sharing across workers, not a tenant's limits.
+        SANDBOX_RATE_LIMITS="off",
+        SANDBOX_WRITE_RATE_LIMITS="off",
     )
     portal = Server(
         name="portal",

@@ -32,13 +32,14 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from harness import (
+from tests.helpers.harness import (
     BASE_DIR,
     Server,
     demo_sign_in,
     free_port,
     process_stop,
     production_environment,
+    sandbox_server,
     wait_answering,
 )
 
@@ -204,18 +205,12 @@ def proxied(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Proxied]:
     _required(OPENSSL, "openssl")
     tmp = tmp_path_factory.mktemp("proxy")
     sandbox_port, portal_port, unproxied_port = free_port(), free_port(), free_port()
-    sandbox = Server(
-        name="sandbox",
-        port=sandbox_port,
-        env=production_environment(
-            PORT=str(sandbox_port),
-            DATABASE_URL=f"sqlite:///{tmp / 'sandbox.sqlite3'}",
-            SANDBOX_ENABLED="true",
-            STATIC_ROOT=str(tmp / "static"),
-            # An upstream for a few sign-ins: one process is plenty.
-            WEB_CONCURRENCY="1",
-        ),
-        log=tmp / "sandbox.log",
+    # An upstream for a few sign-ins: one process (gunicorn's default) is plenty.
+    sandbox = sandbox_server(
+        sandbox_port,
+        tmp / "sandbox.log",
+        portal_url=f"http://127.0.0.1:{portal_port}",
+        database=tmp / "sandbox.sqlite3",
     )
     upstream = f"{sandbox.url}/sandbox"
     portal = Server(

@@ -14,12 +14,12 @@ import requests
 import responses
 from django.test import Client
 
-from portal.upstream import endpoints
 from sandbox import services
 from tests.helpers import upstream_data
 from tests.helpers.html import csrf_token
 from tests.helpers.sign_in import DEMO_EMAIL, DEMO_PASSWORD, sign_in, tokens_received
 from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 
 @dataclass

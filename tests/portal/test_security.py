@@ -12,8 +12,8 @@ import pytest
 import responses
 from django.test import Client, override_settings
 
-from harness import BASE_DIR
 from tests.child import run_python
+from tests.helpers.harness import BASE_DIR
 from tests.helpers.sign_in import sign_in
 
 pytestmark = pytest.mark.django_db

@@ -10,9 +10,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from harness import BASE_DIR
 from portal.settings import _DEVELOPMENT_SECRET_KEY
 from tests.child import run_python
+from tests.helpers.harness import BASE_DIR
 
 READ_SETTINGS = """
 import json

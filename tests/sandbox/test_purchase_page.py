@@ -31,3 +31,16 @@ def test_invalid_form_is_400_and_creates_nothing(client: Client, db: None) -> No
     response = client.post("/sandbox/", {"gateway": "bitcoin", "pending_seconds": "-5"})
     assert response.status_code == 400
     assert not BasketSession.objects.exists()
+
+
+def test_its_pages_answer_their_own_methods(client: Client, db: None) -> None:
+    # The sandbox is a system of its own: the portal's 405 page is not its answer.
+    assert client.put("/sandbox/").status_code == 405
+    assert client.post("/sandbox/outbox").status_code == 405
+    assert client.get("/sandbox/outbox").status_code == 200
+
+
+def test_its_pages_have_their_own_layout(client: Client, db: None) -> None:
+    page = client.get("/sandbox/").content.decode()
+    assert "sandbox/sandbox.css" in page
+    assert "css/portal.css" not in page

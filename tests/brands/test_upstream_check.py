@@ -1,0 +1,127 @@
+"""`manage.py upstream_check`: passes against the sandbox, fails with a clear table against an
+upstream that lacks a required field or answers HTML, and never prints a password or token."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+
+import pytest
+from django.core.management import CommandError, call_command
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from brands.models import Brand
+from sandbox import grants, services
+from tests.helpers import strict_upstream as fake
+from tests.helpers.strict_upstream import StrictState, strict_upstream
+
+JWT = re.compile(r"eyJ[\w-]+\.")
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, password: str, *args: str) -> tuple[str, str | None]:
+    """The command's output and, when it failed, its error."""
+    monkeypatch.setenv("UPSTREAM_CHECK_PASSWORD", password)
+    out = io.StringIO()
+    try:
+        call_command("upstream_check", *args, stdout=out)
+    except CommandError as error:
+        return out.getvalue(), str(error)
+    return out.getvalue(), None
+
+
+def _row(output: str, call: str) -> str:
+    [line] = [line for line in output.splitlines() if line.startswith(call + " ")]
+    return line
+
+
+def test_passes_against_the_sandbox(portal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.demo_seed()
+    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", services.DEMO_EMAIL)
+    assert failed is None, output
+    assert "The portal will work with this upstream." in output
+    for call in ("businesses/current", "token (password grant)", "invoices/my", "invoices/{id}"):
+        assert re.search(r"\byes\s+200\s+\d+\s+yes\b", _row(output, call)), output
+    assert "invoices/{id}/pdf (browser link)" in output
+    # The sandbox rotates refresh tokens and wants client_id, as the contract says.
+    assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, earlier token)"))
+    assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, no client_id)"))
+    assert services.DEMO_PASSWORD not in output
+    assert not JWT.search(output)
+
+
+def test_a_two_factor_customer_needs_the_code(portal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    services.demo_seed()
+    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", grants.DEMO_2FA_EMAIL)
+    assert failed is not None
+    assert "error two_factor_auth_check" in _row(output, "token (password grant)")
+
+
+@pytest.fixture
+def strict(settings: SettingsWrapper, transactional_db: None) -> Iterator[StrictState]:
+    with strict_upstream() as (url, state):
+        Brand.objects.create(slug="strict", upstream_url=url, pdf_link_scheme="http")
+        # The business names the fake itself, so the PDF links reach it.
+        state.web_address = url.removeprefix("http://")
+        yield state
+
+
+def _secrets_absent(output: str, state: StrictState) -> None:
+    assert fake.PASSWORD not in output
+    assert fake.RESET_TOKEN not in output
+    for token in [*state.access, *state.refresh.values()]:
+        assert token not in output
+    assert not JWT.search(output)
+
+
+def test_passes_against_the_strict_fake(
+    strict: StrictState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, failed = _run(monkeypatch, fake.PASSWORD, "--brand", "strict", "--email", fake.PLAIN)
+    assert failed is None, output
+    # What the fake leaves out of the contract is said, and does not fail the check.
+    assert "missing" in _row(output, "invoices/{id}")
+    _secrets_absent(output, strict)
+
+
+def test_fails_on_a_missing_required_field(
+    strict: StrictState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    strict.drop_from_records = {"InvoiceNumber"}
+    output, failed = _run(monkeypatch, fake.PASSWORD, "--brand", "strict", "--email", fake.PLAIN)
+    assert failed is not None
+    assert "invoices/my" in failed
+    row = _row(output, "invoices/my")
+    assert " NO " in row
+    assert "InvoiceNumber" in row
+    _secrets_absent(output, strict)
+
+
+def test_fails_on_html(strict: StrictState, monkeypatch: pytest.MonkeyPatch) -> None:
+    strict.html = True
+    output, failed = _run(monkeypatch, fake.PASSWORD, "--brand", "strict", "--email", fake.PLAIN)
+    assert failed is not None
+    assert "businesses/current" in failed
+    assert "answers HTML" in _row(output, "businesses/current")
+    assert "answers HTML" in _row(output, "token (password grant)")
+    _secrets_absent(output, strict)
+
+
+def test_a_forced_reset_prints_no_token(
+    strict: StrictState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, failed = _run(
+        monkeypatch, fake.PASSWORD, "--brand", "strict", "--email", fake.MUST_RESET
+    )
+    assert failed is not None
+    assert "error must_reset_password" in _row(output, "token (password grant)")
+    _secrets_absent(output, strict)
+    assert fake.RESET_TOKEN not in str(failed)
+
+
+def test_without_a_customer_it_cannot_pass(
+    strict: StrictState, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    output, failed = _run(monkeypatch, fake.PASSWORD, "--brand", "strict")
+    assert failed is not None
+    assert "no test customer given" in output
