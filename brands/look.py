@@ -39,10 +39,6 @@ class BrandLook:
     shop_url: str = ""
 
 
-def _key(brand: BrandSettings, what: str) -> str:
-    return f"branding:{what}:{brand.key}:{brand.upstream_url}"
-
-
 def _colors(brand: BrandSettings, bearer: str | None) -> upstream.BusinessColors:
     """The upstream's colours, asked only when the brand leaves one of them empty.
 
@@ -51,7 +47,7 @@ def _colors(brand: BrandSettings, bearer: str | None) -> upstream.BusinessColors
     """
     if all((brand.primary_color, brand.secondary_color, brand.background_color, brand.text_color)):
         return NO_COLORS
-    key = _key(brand, "colors")
+    key = f"branding:colors:{brand.key}:{brand.upstream_url}"
     found: upstream.BusinessColors | None = cache.get(key)
     if found is not None:
         return found
