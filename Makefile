@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve test test-services bench load lint format install messages clean chromium browser-tools screenshots
+.PHONY: run serve sandbox test test-services bench load lint format install messages clean chromium browser-tools screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,20 +64,37 @@ run: install
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # Production-like: DEBUG off, collected static files, gunicorn (gunicorn.conf.py). Needs
-# SECRET_KEY (environment or .env); serves the sandbox unless SANDBOX_ENABLED=false. Plain
-# HTTP on this machine: cookies without Secure, PDF links with http, unless set otherwise.
+# SECRET_KEY (environment or .env). The portal alone: it never mounts the sandbox unless
+# SANDBOX_ENABLED=true is given (and then says so at start). Its upstream is UPSTREAM_URL, by
+# default the sandbox that `make sandbox` serves beside it. Plain HTTP on this machine: cookies
+# without Secure, PDF links with http, unless set otherwise.
+SANDBOX_PORT ?= 8001
+SERVE_PORT := $(PORT)
 serve: export DEBUG := false
 serve: export PORT := $(PORT)
-serve: export SANDBOX_ENABLED ?= true
 serve: export ALLOWED_HOSTS ?= 127.0.0.1,localhost
 serve: export SECURE_COOKIES ?= false
 serve: export SECURE_SSL_REDIRECT ?= false
 serve: export PDF_LINK_SCHEME ?= http
+serve: export UPSTREAM_URL ?= http://127.0.0.1:$(SANDBOX_PORT)/sandbox
+serve: export UPSTREAM_PUBLIC_BASE_URL ?= /sandbox
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	if [ "$$SANDBOX_ENABLED" = true ]; then $(BIN)/python manage.py sandbox_seed; fi
 	$(BIN)/gunicorn portal.wsgi
+
+# The sandbox alone on SANDBOX_PORT, the separate upstream `make serve` expects by default
+# (docs/sandbox.md): its own settings, database (sandbox.sqlite3) and gunicorn. A demo double
+# with an outbox of password links: never for production.
+sandbox: export DJANGO_SETTINGS_MODULE := sandbox.settings
+sandbox: export PORT := $(SANDBOX_PORT)
+sandbox: export SECRET_KEY ?= sandbox-demo-only-not-a-secret
+sandbox: export SANDBOX_PORTAL_URL ?= http://127.0.0.1:$(SERVE_PORT)
+sandbox: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py sandbox_seed
+	$(BIN)/gunicorn sandbox.wsgi -c sandbox/gunicorn.conf.py
 
 # The benchmark (docs/performance.md): the portal and the sandbox under gunicorn, load from wrk,
 # headless Chromium through Playwright. wrk and Chromium are Debian packages.

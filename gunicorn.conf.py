@@ -33,19 +33,23 @@ forwarded_allow_ips = _proxies if settings.BEHIND_PROXY else ""
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "portal.logging.MaskSecretsFilter"}},
+    # Then one line a record: a decoded path's newlines and escapes written as \xNN.
+    "filters": {
+        "mask_secrets": {"()": "portal.logging.MaskSecretsFilter"},
+        "one_line": {"()": "portal.logging.OneLineFilter"},
+    },
     "handlers": {
         # gunicorn's own layout and streams: access lines to stdout, its error log to stderr
         # in its "generic" format (gunicorn merges this dict over its defaults).
         "console": {
             "class": "logging.StreamHandler",
-            "filters": ["mask_secrets"],
+            "filters": ["mask_secrets", "one_line"],
             "stream": "ext://sys.stdout",
         },
         "error_console": {
             "class": "logging.StreamHandler",
             "formatter": "generic",
-            "filters": ["mask_secrets"],
+            "filters": ["mask_secrets", "one_line"],
             "stream": "ext://sys.stderr",
         },
     },
@@ -54,3 +58,13 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+
+def when_ready(server: object) -> None:
+    """Says once, at start, when the sandbox is mounted (SANDBOX_ENABLED) in a production-shape
+    server: a demo upstream whose outbox shows every password link, never for production."""
+    if settings.SANDBOX_ENABLED:
+        server.log.warning(  # type: ignore[attr-defined]
+            "SANDBOX_ENABLED: the sandbox upstream is mounted at /sandbox/, with an outbox "
+            "that shows every password link it sends. A demo, never production."
+        )

@@ -61,11 +61,15 @@ def _sign_in_page(
     return response
 
 
-def _password_reset_required(request: HttpRequest) -> HttpResponse:
-    # The reset token (the upstream's error description) is neither shown nor logged here;
-    # the password reset pages take the customer on from this page.
+def _password_reset_required(
+    request: HttpRequest, required: upstream.PasswordResetRequired
+) -> HttpResponse:
+    """The upstream's reset token ([docs]: the error's description) is kept in the session,
+    never shown or logged: the page's "Choose a new password" opens the reset form with it."""
     logger.info("sign-in refused until the password is reset")
-    return render(request, "accounts/password_reset_required.html", status=403)
+    kept = passwords.reset_token_remember(session=request.session, raw=required.reset_token)
+    context = {"reset_url": reverse("password_reset") if kept else ""}
+    return render(request, "accounts/password_reset_required.html", context, status=403)
 
 
 @never_cache
@@ -80,8 +84,8 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         except services.SecondFactorNeeded:
             code_url = reverse("sign_in_code")
             return HttpResponseRedirect(f"{code_url}?{urlencode({'next': safe_next(request)})}")
-        except upstream.PasswordResetRequired:
-            return _password_reset_required(request)
+        except upstream.PasswordResetRequired as required:
+            return _password_reset_required(request, required)
         except SIGN_IN_FAILURES as error:
             status, headers = _sign_in_failed(form, error)
     return _sign_in_page(request, "accounts/sign_in.html", {"form": form}, status, **headers)
@@ -106,8 +110,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             )
         except services.SignInExpired:
             return HttpResponseRedirect(reverse("sign_in"))
-        except upstream.PasswordResetRequired:
-            return _password_reset_required(request)
+        except upstream.PasswordResetRequired as required:
+            return _password_reset_required(request, required)
         except SIGN_IN_FAILURES as error:
             status, headers = _sign_in_failed(form, error)
     context = {"form": form, "email": email}

@@ -1,6 +1,8 @@
-"""Limits on attempts (sign-ins, two-factor codes, reset links, new passwords): per client and
-email, and per client, in a window, shared by every process through the cache
-(docs/security.md). Each scope counts on its own."""
+"""Limits on attempts (sign-ins, two-factor codes, reset links, new passwords, the admin's
+sign-in), in a window, shared by every process through the cache: per account from one address,
+per account from all addresses, and per address by the number of accounts it failed on, so
+that an office's members behind one address are not locked out by each other's typos
+(docs/security.md, "Sign-in limits"). Each scope counts on its own."""
 
 from __future__ import annotations
 
@@ -25,51 +27,98 @@ def client_address(request: HttpRequest) -> str:
 
 
 class TooManyAttempts(Exception):
-    """Too many attempts from this client for this email, or from this client."""
+    """Too many failed attempts on this account, from this address on it, or on too many
+    accounts from this address; or a next one sooner than a slowed key allows."""
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The cache keys of one attempt (docs/security.md, "Sign-in limits")."""
+
+    # Failures on the account from this address; from every address.
+    pair: str
+    account: str
+    # How many accounts failed from this address, and whether this one is among them.
+    accounts: str
+    seen: str
 
 
 @dataclass(frozen=True)
 class Attempt:
-    """One attempt, counted per client and email and per client (`attempt_counted`)."""
+    """One attempt, counted before the upstream is asked (`attempt_counted`)."""
 
-    pair_key: str
-    client_key: str
+    keys: Keys
+    # This attempt made the account one of the address's failed accounts.
+    first_on_account: bool
 
     def not_counted(self) -> None:
         """The upstream did not answer (or asked for something else): it was no attempt."""
-        _uncount(self.pair_key, self.client_key)
+        _uncount(self.keys.pair, self.keys.account)
+        if self.first_on_account and cache.delete(self.keys.seen):
+            _uncount(self.keys.accounts)
 
     def succeeded(self) -> None:
-        """A success does not count against this client or email."""
-        cache.delete(self.pair_key)
-        _uncount(self.client_key)
+        """A success is no failure, nor were this address's earlier ones on the account (the
+        member's own typos): they leave the account's count, the address's count on it goes,
+        and the account leaves the address's failed accounts. Other addresses' failures on
+        the account stay: they may be guessing it meanwhile."""
+        own = int(cache.get(self.keys.pair, 0))
+        if own:
+            with contextlib.suppress(ValueError):
+                cache.decr(self.keys.account, own)
+        cache.delete(self.keys.pair)
+        if cache.delete(self.keys.seen):
+            _uncount(self.keys.accounts)
 
 
 def attempt_counted(*, request: HttpRequest, email: str, scope: str = "sign-in") -> Attempt:
-    """Counts an attempt of `scope` within the lockout window; TooManyAttempts past
-    SIGN_IN_MAX_FAILURES per client and email, or SIGN_IN_MAX_FAILURES_PER_CLIENT per client."""
-    pair_key, client_key = _attempt_keys(request, email, scope)
+    """Counts an attempt of `scope` (sign-in, a code, a reset link, the admin's sign-in) in the
+    lockout window. TooManyAttempts: past SIGN_IN_MAX_FAILURES from this address on the
+    account, or SIGN_IN_MAX_FAILURES_PER_ACCOUNT on it from all addresses (slowed from half),
+    or SIGN_IN_MAX_ACCOUNTS_PER_CLIENT accounts failed from this address (slowed from half).
+    A member with the right password is let in from a busy shared address."""
+    keys = _attempt_keys(request, email, scope)
     limits = (
-        (pair_key, settings.SIGN_IN_MAX_FAILURES),
-        (client_key, int(settings.SIGN_IN_MAX_FAILURES_PER_CLIENT)),
+        (keys.pair, settings.SIGN_IN_MAX_FAILURES),
+        (keys.account, settings.SIGN_IN_MAX_FAILURES_PER_ACCOUNT),
+        (keys.accounts, settings.SIGN_IN_MAX_ACCOUNTS_PER_CLIENT),
     )
     # Locked out: refused without counting, so the window is not renewed by waiting users.
-    if any(cache.get(key, 0) >= limit for key, limit in limits):
+    counts = {key: int(cache.get(key, 0)) for key, _limit in limits}
+    if any(counts[key] >= limit for key, limit in limits):
         raise TooManyAttempts
+    # Slowed: past half a limit, one attempt per SIGN_IN_SLOW_SECONDS on that key.
+    for key, limit in limits[1:]:
+        if counts[key] >= limit // 2 and not _gate_open(key):
+            raise TooManyAttempts
     # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
-    if any(_count(key) > limit for key, limit in limits):
+    first_on_account = bool(cache.add(keys.seen, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS))
+    counted = [(_count(keys.pair), limits[0][1]), (_count(keys.account), limits[1][1])]
+    if first_on_account:
+        counted.append((_count(keys.accounts), limits[2][1]))
+    if any(count > limit for count, limit in counted):
         raise TooManyAttempts
-    return Attempt(pair_key=pair_key, client_key=client_key)
+    return Attempt(keys=keys, first_on_account=first_on_account)
 
 
-def _attempt_keys(request: HttpRequest, email: str, scope: str) -> tuple[str, str]:
-    client = client_address(request)
-    pair = hashlib.sha256(f"{client}|{email.strip().lower()}".encode()).hexdigest()
-    alone = hashlib.sha256(client.encode()).hexdigest()
+def _gate_open(key: str) -> bool:
+    """The one attempt a slowed key lets through in SIGN_IN_SLOW_SECONDS (atomic: add)."""
+    return bool(cache.add(f"{key}:slow", 1, timeout=settings.SIGN_IN_SLOW_SECONDS))
+
+
+def _attempt_keys(request: HttpRequest, email: str, scope: str) -> Keys:
+    def digest(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    client, account = client_address(request), email.strip().lower()
     # Per upstream: each tenant's customers are other accounts.
-    tenant = hashlib.sha256(upstream.upstream_target().base_url.encode()).hexdigest()[:16]
-    prefix = f"{scope}:attempts:{tenant}"
-    return f"{prefix}:{pair}", f"{prefix}:{alone}"
+    prefix = f"{scope}:attempts:{digest(upstream.upstream_target().base_url)[:16]}"
+    return Keys(
+        pair=f"{prefix}:pair:{digest(f'{client}|{account}')}",
+        account=f"{prefix}:account:{digest(account)}",
+        accounts=f"{prefix}:accounts-of:{digest(client)}",
+        seen=f"{prefix}:seen:{digest(f'{client}|{account}')}",
+    )
 
 
 def _count(key: str) -> int:

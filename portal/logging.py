@@ -36,6 +36,21 @@ def mask_secrets(text: str) -> str:
     return _BEARER.sub(rf"\g<1>{MASK}", text)
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+class OneLineFilter(logging.Filter):
+    """Control characters of a record's message as `\\xNN`: a request path decoded by
+    gunicorn may hold newlines, terminal escapes or NULs, and one request must stay one line
+    of the access log. Put after MaskSecretsFilter, which formats the message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.msg if isinstance(record.msg, str) and not record.args else None
+        if message is not None and _CONTROL.search(message):
+            record.msg = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", message)
+        return True
+
+
 class MaskSecretsFilter(logging.Filter):
     """Masks the message, the exception text and the stack of every record it passes.
 

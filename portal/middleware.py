@@ -1,4 +1,5 @@
-"""A request id for every request: in every log line, in the answer, and sent upstream."""
+"""A request id for every request (in every log line, in the answer, and sent upstream), and
+the security headers every answer carries."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.security import SecurityMiddleware
 
 from portal.logging import REQUEST_ID_KEY, request_id
 from upstream import upstream_bound
@@ -50,3 +52,12 @@ class CrossOriginResourcePolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Cross-Origin-Resource-Policy", "same-origin")
         return response
+
+
+class AnswerSecurityHeadersMiddleware(SecurityMiddleware):
+    """Django's SecurityMiddleware's headers (nosniff, Referrer-Policy, the opener policy, HSTS
+    on HTTPS) on every answer, the edge's refusals included: it sits outside the host guard and
+    never reads the host. The HTTPS redirect, which does, stays with Django's own, inside it."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        return None

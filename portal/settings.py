@@ -84,10 +84,12 @@ MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
     # portal/guards.py: HEAD answers bodiless; below, a refused Host before anything reads it.
     "portal.guards.HeadWithoutBodyMiddleware",
-    # Headers of every answer, the guard's refusals included (docs/security.md).
+    # Headers of every answer, the guard's refusals and redirects included (docs/security.md).
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "portal.middleware.CrossOriginResourcePolicyMiddleware",
+    "portal.middleware.AnswerSecurityHeadersMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "portal.guards.HostGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -102,7 +104,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
 
@@ -269,9 +270,13 @@ DEFAULT_BRAND: str = env.str("DEFAULT_BRAND", default="")
 # Per-brand template folders: THEMES_DIR/<brand short name>/ (brands/themes.py).
 THEMES_DIR = env.path("THEMES_DIR", default=str(BASE_DIR / "themes"))
 
-# Failed sign-ins allowed per client and email, and per client, within the lockout window.
+# Sign-in limits within the lockout window (docs/security.md): failures on one account from one
+# address, on one account from all addresses, and accounts failed from one address; the last
+# two are slowed to one attempt per SIGN_IN_SLOW_SECONDS from half their limit.
 SIGN_IN_MAX_FAILURES: int = env.int("SIGN_IN_MAX_FAILURES", default=5)
-SIGN_IN_MAX_FAILURES_PER_CLIENT: int = env.int("SIGN_IN_MAX_FAILURES_PER_CLIENT", default=20)
+SIGN_IN_MAX_FAILURES_PER_ACCOUNT: int = env.int("SIGN_IN_MAX_FAILURES_PER_ACCOUNT", default=10)
+SIGN_IN_MAX_ACCOUNTS_PER_CLIENT: int = env.int("SIGN_IN_MAX_ACCOUNTS_PER_CLIENT", default=50)
+SIGN_IN_SLOW_SECONDS: int = env.int("SIGN_IN_SLOW_SECONDS", default=10)
 SIGN_IN_LOCKOUT_SECONDS: int = env.int("SIGN_IN_LOCKOUT_SECONDS", default=15 * 60)
 # How long a browser's completion page keeps showing the purchase it returned with.
 CHECKOUT_TOKEN_SECONDS: int = env.int("CHECKOUT_TOKEN_SECONDS", default=3600)

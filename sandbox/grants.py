@@ -4,13 +4,17 @@ password resets; and the demo accounts that show the last two."""
 
 from __future__ import annotations
 
+import hmac
+import time
+from datetime import UTC, datetime
+
 import pyotp
 from django.contrib.auth.hashers import check_password, make_password
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
-from sandbox import conf
+from sandbox import conf, passwords
 from sandbox.models import Business, Customer, RefreshGrant
 from sandbox.tokens import Audience, token_claims, token_issue
 
@@ -66,21 +70,25 @@ def _tokens(*, customer: Customer, client_id: str, generation: int) -> dict[str,
 def password_checks(*, customer: Customer, totp: str | None) -> None:
     """After a right password: a forced reset first, then the second factor."""
     if customer.must_reset_password:
-        raise GrantRefused("must_reset_password", reset_token_issue(customer=customer))
-    # One step of drift either way, as authenticator apps' clocks allow.
-    secret = customer.totp_secret
-    if secret and not (totp and pyotp.TOTP(secret).verify(totp, valid_window=1)):
+        token = passwords.reset_token_issue(customer=customer, seconds=RESET_TOKEN_SECONDS)
+        raise GrantRefused("must_reset_password", token)
+    if customer.totp_secret and not (totp and _totp_used(customer, totp)):
         raise GrantRefused("two_factor_auth_check", _("A two-factor code is required."))
 
 
-def reset_token_issue(*, customer: Customer) -> str:
-    """A short-lived JWT naming the email, as the must_reset_password description carries."""
-    return token_issue(
-        audience=Audience.PASSWORD_RESET,
-        subject=str(customer.pk),
-        seconds=RESET_TOKEN_SECONDS,
-        email=customer.email,
-    )
+def _totp_used(customer: Customer, code: str) -> bool:
+    """Whether `code` is the customer's for this time step or one either side (authenticator
+    apps' clocks drift), and newer than the last one accepted: a code works once (RFC 6238,
+    5.2), whichever session sends it; of two sending it at once, one conditional UPDATE wins."""
+    totp = pyotp.TOTP(customer.totp_secret)
+    now = time.time()
+    for offset in (-1, 0, 1):
+        moment = now + offset * totp.interval
+        if hmac.compare_digest(totp.at(moment), code.strip()):
+            step = totp.timecode(datetime.fromtimestamp(moment, tz=UTC))
+            newer = Q(totp_last_step__isnull=True) | Q(totp_last_step__lt=step)
+            return bool(Customer.objects.filter(newer, pk=customer.pk).update(totp_last_step=step))
+    return False
 
 
 def refresh_rotate(

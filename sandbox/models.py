@@ -67,6 +67,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # [docs] Two-factor sign-in: a base32 TOTP secret (RFC 6238); blank for none.
     totp_secret = models.CharField(max_length=64, blank=True)
+    # The time step (RFC 6238) of the last code accepted: a code is good once, in any session.
+    totp_last_step = models.BigIntegerField(null=True, blank=True)
     # [docs] The password grant answers must_reset_password until a new one is set.
     must_reset_password = models.BooleanField(default=False)
 

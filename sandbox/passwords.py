@@ -41,18 +41,25 @@ def _customer(business: Business, email: str) -> Customer | None:
     return customers.filter(email__iexact=email).first()
 
 
+def reset_token_issue(*, customer: Customer, seconds: int) -> str:
+    """A token for completePasswordReset: the emailed link's, and the description of a
+    must_reset_password answer ([docs]). It names the email, and is good until it is used or
+    the customer's password changes."""
+    return token_issue(
+        audience=Audience.PASSWORD_RESET,
+        subject=str(customer.pk),
+        seconds=seconds,
+        email=customer.email,
+        pwd=_fingerprint(customer),
+    )
+
+
 def reset_start(*, business: Business, email: str) -> None:
     """Emails a link to set a password, if the email is a customer's; nothing says whether."""
     customer = _customer(business, email)
     if customer is None:
         return
-    token = token_issue(
-        audience=Audience.PASSWORD_RESET,
-        subject=str(customer.pk),
-        seconds=conf.RESET_TOKEN_SECONDS,
-        email=customer.email,
-        pwd=_fingerprint(customer),
-    )
+    token = reset_token_issue(customer=customer, seconds=conf.RESET_TOKEN_SECONDS)
     # In the language the portal asked in (Accept-Language), as the link's page will be.
     language = translation.get_language() or settings.LANGUAGE_CODE
     link = portal_url(business) + RESET_PATH.format(language=language)
@@ -136,7 +143,7 @@ def reset_complete(*, business: Business, token: str, password: str) -> str:
     with transaction.atomic():
         # Both conditional: of concurrent uses of one link, or of two links, one wins.
         changed = Customer.objects.filter(pk=customer.pk, password=customer.password).update(
-            password=make_password(password)
+            password=make_password(password), must_reset_password=False
         )
         if not changed or not _use_once(jti):
             raise ResetRefused(FieldProblem("Token", _("The link is invalid, used or expired.")))

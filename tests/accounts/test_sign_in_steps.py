@@ -97,6 +97,23 @@ def test_a_password_to_reset_is_a_clear_page(
     assert accounts.SESSION_KEY not in client.session
 
 
+def test_a_password_to_reset_offers_the_reset_form_with_the_upstreams_token(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    """[docs] must_reset_password's description is a reset token: kept in the session, it
+    opens the new-password form, and completePasswordReset is sent with it."""
+    secret = "eyJhbGciOiJIUzI1NiJ9.eyJyZXNldCI6Mn0.cmVzZXQy"
+    mocked.post(
+        TOKEN_URL, status=400, json={"error": "must_reset_password", "error_description": secret}
+    )
+    page = client.post("/en/sign-in", {"email": EMAIL, "password": PASSWORD})
+    assert 'href="/en/user/resetPassword"' in page.content.decode()
+    form = client.get("/en/user/resetPassword")
+    assert form.status_code == 200
+    assert 'name="password_again"' in form.content.decode()
+    assert secret not in form.content.decode()
+
+
 def test_a_busy_upstream_at_sign_in(client: Client, mocked: responses.RequestsMock) -> None:
     mocked.post(TOKEN_URL, status=409, headers={"Retry-After": "20"}, json={})
     page = client.post("/en/sign-in", {"email": EMAIL, "password": PASSWORD})
@@ -144,3 +161,25 @@ def test_wrong_codes_count_as_failed_sign_ins(
     # The right password did not count; three wrong codes did, and the fourth is not asked.
     assert statuses == [400, 400, 400, 429]
     assert len(_forms(mocked)) == 4
+
+
+def test_wrong_codes_from_many_addresses_reach_the_upstream_at_most_the_accounts_limit(
+    mocked: responses.RequestsMock, settings: SettingsWrapper
+) -> None:
+    """Six addresses, five wrong codes each, for one account: the account's limit across
+    addresses stops them (30 reached the upstream when codes counted per address)."""
+    settings.SIGN_IN_SLOW_SECONDS = 0  # counted here, not slowed
+    mocked.post(TOKEN_URL, status=400, json={"error": "two_factor_auth_check"})
+    password_steps, code_steps = [], []
+    for address in range(1, 7):
+        client = Client(REMOTE_ADDR=f"198.51.100.{address}")
+        step = client.post("/en/sign-in", {"email": EMAIL, "password": PASSWORD})
+        password_steps.append(step.status_code)
+        code_steps += [
+            client.post("/en/sign-in/code", {"code": "111111"}).status_code for _ in "12345"
+        ]
+    codes = [form for form in _forms(mocked) if "totp" in form]
+    assert len(codes) == settings.SIGN_IN_MAX_FAILURES_PER_ACCOUNT == 10
+    # Two addresses' codes were asked; then the account refuses every address at once.
+    assert password_steps == [302, 302, 429, 429, 429, 429]
+    assert code_steps == [400] * 10 + [302] * 20  # no sign-in waiting: back to the first step

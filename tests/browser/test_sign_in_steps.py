@@ -46,3 +46,25 @@ def test_a_password_to_reset_is_a_clear_page(page: Page, demo_customer: object) 
     # The upstream's reset token is a JWT: nowhere in the page.
     assert not re.search(r"eyJ[\w-]+\.", page.content())
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_a_password_to_reset_leads_into_the_reset_flow(page: Page, demo_customer: object) -> None:
+    """The upstream's reset token is kept in the session: "Choose a new password" opens the
+    form for it, and the new password signs the customer in; the old one no longer works."""
+    _password_step(page, grants.DEMO_RESET_EMAIL)
+    page.get_by_role("link", name="Choose a new password").click()
+    page.wait_for_url(re.compile(r"/en/user/resetPassword$"))
+    # The token names the account: the form says whose password this is.
+    expect(page.get_by_label("Email")).to_have_value(grants.DEMO_RESET_EMAIL)
+    page.get_by_label(re.compile(r"^New password:?$")).fill("harbour-2026")
+    page.get_by_label(re.compile(r"^New password, again:?$")).fill("harbour-2026")
+    page.get_by_role("button", name="Set my password and sign in").click()
+    page.wait_for_url(re.compile(r"/en/invoices/$"))
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/en/sign-in")
+    page.fill("input[name=email]", grants.DEMO_RESET_EMAIL)
+    page.fill("input[name=password]", "harbour-2026")
+    page.click("form.stack button[type=submit]")
+    page.wait_for_url(re.compile(r"/en/invoices/$"))

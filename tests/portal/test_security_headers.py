@@ -6,6 +6,9 @@ from __future__ import annotations
 import pytest
 import responses
 from django.test import Client
+from pytest_django.fixtures import Settings as SettingsWrapper
+
+from brands.models import Brand, BrandHost
 
 pytestmark = pytest.mark.django_db
 
@@ -56,3 +59,43 @@ def test_sign_out_clears_the_browsers_cache_and_storage(
     assert response["Clear-Site-Data"] == '"cache", "storage"'
     # Only there: other answers leave the browser's data alone.
     assert "Clear-Site-Data" not in client.get("/en/sign-in")
+
+
+# What a page carries (Django's SecurityMiddleware and XFrameOptionsMiddleware, django-csp):
+# every answer carries it too, its error pages and redirects included.
+PAGE_HEADERS = (
+    "Content-Security-Policy",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "Cross-Origin-Opener-Policy",
+    "X-Frame-Options",
+)
+EDGES = [
+    *ANSWERS,
+    # A host no brand serves (a brand exists for another one), and the redirect from `/`.
+    ("GET", "/en/", "unbranded.example"),
+    ("GET", "/", "testserver"),
+    ("POST", "/en/sign-out", "evil.example"),
+    ("TRACE", "/", "testserver"),
+]
+
+
+@pytest.mark.parametrize(("method", "path", "host"), EDGES)
+def test_every_answer_carries_the_pages_security_headers(
+    client: Client,
+    upstream: responses.RequestsMock,
+    settings: SettingsWrapper,
+    method: str,
+    path: str,
+    host: str,
+) -> None:
+    settings.ALLOWED_HOSTS = ["testserver", "unbranded.example", "branded.example"]
+    brand = Brand.objects.create(slug="branded", upstream_url=settings.UPSTREAM_URL)
+    BrandHost.objects.create(brand=brand, host="testserver")
+    page = client.get("/en/sign-in")
+    response = client.generic(method, path, HTTP_HOST=host)
+    response.close()
+    missing = [name for name in PAGE_HEADERS if name not in response.headers]
+    assert missing == [], f"{response.status_code} lacks {missing}"
+    for name in PAGE_HEADERS[1:]:
+        assert response[name] == page[name], name

@@ -167,3 +167,21 @@ def test_head_answers_carry_no_body_and_write_no_line_of_their_own(portal: Serve
     # gunicorn drops a HEAD answer's body with a WARNING line outside any request.
     assert "no-body response" not in log
     assert " [-] " not in log
+
+
+def test_one_request_is_one_access_line_whatever_its_path_holds(portal: Served) -> None:
+    """A path with a newline, a terminal escape and a NUL: decoded by gunicorn, written
+    escaped, so no request can forge a line of its own or colour an operator's terminal."""
+    forged = '127.0.0.1 "GET /forged" 200 0 1ms id=forged'
+    path = "/en/probe" + urllib.parse.quote(f"\n{forged}\r\x1b[31m\x00end")
+    before = len(portal.log_text())
+    response = requests.get(f"{portal.url}{path}", timeout=10)
+    assert response.status_code == 404
+    log = portal.log_after(before, until="end")
+    # The access line; Django's own "Not Found" warning escapes the path by itself.
+    [line] = [line for line in log.splitlines() if line.startswith('127.0.0.1 "GET /en/probe')]
+    assert "\\x0a127.0.0.1" in line
+    assert "\\x1b[31m\\x00end" in line
+    assert not any(line.startswith(forged) for line in log.splitlines())
+    assert "\x1b" not in log
+    assert "\x00" not in log

@@ -17,6 +17,7 @@ from django.test import Client
 from sandbox import conf, grants, services
 from sandbox.models import Customer
 from sandbox.tokens import Audience, token_claims
+from tests.helpers.clock import Clock
 from tests.sandbox.conftest import API, INVOICES
 
 TOKEN = f"{API}/token"
@@ -139,6 +140,23 @@ def test_two_factor_demo_account(client: Client, demo_customer: Customer) -> Non
     assert refused.json()["error"] == "invalid_grant"
 
 
+def test_a_two_factor_code_works_once_in_any_session(
+    client: Client, demo_customer: Customer, clock: Clock
+) -> None:
+    """RFC 6238 5.2: a code accepted once is refused again, from this session or another,
+    and so is an older one; the next time step's code works."""
+    totp = pyotp.TOTP(grants.DEMO_2FA_SECRET)
+    code = totp.at(clock.now)
+    assert _sign_in(client, grants.DEMO_2FA_EMAIL, totp=code).status_code == 200
+    again = _sign_in(Client(), grants.DEMO_2FA_EMAIL, totp=code)
+    assert again.json()["error"] == "two_factor_auth_check"
+    older = _sign_in(Client(), grants.DEMO_2FA_EMAIL, totp=totp.at(clock.now - totp.interval))
+    assert older.json()["error"] == "two_factor_auth_check"
+    clock.advance(totp.interval)
+    fresh = _sign_in(Client(), grants.DEMO_2FA_EMAIL, totp=totp.at(clock.now))
+    assert fresh.status_code == 200
+
+
 def test_forced_reset_demo_account(client: Client, demo_customer: Customer) -> None:
     response = _sign_in(client, grants.DEMO_RESET_EMAIL)
     assert response.status_code == 400
@@ -205,8 +223,9 @@ def low_limits(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_past_the_rate_limit_is_409_with_retry_after(
-    client: Client, business: Any, low_limits: None
+    client: Client, business: Any, low_limits: None, clock: Clock
 ) -> None:
+    # The clock stands still: seven calls never straddle two of the fixed one-minute windows.
     current = f"{API}/public/businesses/current"
     statuses = [client.get(current).status_code for _ in range(7)]
     assert statuses == [200] * 5 + [409] * 2
