@@ -10,6 +10,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import translation
 
+from sandbox import conf
+
 CENT = Decimal("0.01")
 
 
@@ -34,8 +36,8 @@ class Business(models.Model):
     secondary_color = models.CharField(max_length=7, default="#f2a541")
     background_color = models.CharField(max_length=7, default="#ffffff")
     text_color = models.CharField(max_length=7, default="#1b1f23")
-    # Where the tenant's customer portal is, for the links its emails carry (a Nexudus tenant
-    # knows its portal's domain). Blank: the configured SANDBOX_PORTAL_URL.
+    # Where the tenant's customer portal is, for the links its emails carry and the gateway's
+    # return (a Nexudus tenant knows its portal's domain). Blank: SANDBOX_PORTAL_URL.
     portal_url = models.CharField(max_length=200, blank=True)
     # The location's password policy, enforced by completePasswordReset.
     password_min_length = models.PositiveSmallIntegerField(default=8)
@@ -46,6 +48,12 @@ class Business(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def portal_address(self) -> str:
+        """The tenant's portal (its links and the gateway's return): its own, else the one the
+        sandbox is configured with (SANDBOX_PORTAL_URL)."""
+        return (self.portal_url or conf.PORTAL_URL).rstrip("/")
 
     def format_money(self, amount: Decimal) -> str:
         """The amount in the business's currency, written the way the active language writes

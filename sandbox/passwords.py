@@ -25,11 +25,6 @@ from sandbox.tokens import Audience, token_claims, token_issue
 RESET_PATH = "/{language}/user/resetPassword"
 
 
-def portal_url(business: Business) -> str:
-    """The tenant's portal: its own setting, else the one the sandbox is configured with."""
-    return (business.portal_url or conf.PORTAL_URL).rstrip("/")
-
-
 def _fingerprint(customer: Customer) -> str:
     # Changes with every new password (a new salt each time), so a password set by one link
     # makes every earlier link of that customer worthless.
@@ -62,7 +57,7 @@ def reset_start(*, business: Business, email: str) -> None:
     token = reset_token_issue(customer=customer, seconds=conf.RESET_TOKEN_SECONDS)
     # In the language the portal asked in (Accept-Language), as the link's page will be.
     language = translation.get_language() or settings.LANGUAGE_CODE
-    link = portal_url(business) + RESET_PATH.format(language=language)
+    link = business.portal_address + RESET_PATH.format(language=language)
     link += "?" + urlencode({"token": token})
     minutes = conf.RESET_TOKEN_SECONDS // 60
     body = _(

@@ -248,9 +248,12 @@ _DEMO_INVOICES: list[tuple[int, bool, bool, list[tuple[str, int, Decimal]]]] = [
 
 
 @transaction.atomic
-def demo_seed() -> tuple[Customer, int]:
-    """The demo business, customer and invoices; running it again adds nothing."""
-    business = demo_business_get_or_create()
+def demo_seed(*, business: Business | None = None) -> tuple[Customer, int]:
+    """The demo customer and invoices, at the demo business or `business` (another tenant);
+    running it again adds nothing."""
+    business = business or demo_business_get_or_create()
+    # The demo business's invoices keep the ids they always had; another tenant's are its own.
+    tenant = "" if business.pk == 1 else f"{business.web_address}:"
     customer, _ = Customer.objects.get_or_create(
         business=business,
         email__iexact=DEMO_EMAIL,
@@ -265,7 +268,7 @@ def demo_seed() -> tuple[Customer, int]:
     created = 0
     now = timezone.now()
     for index, (days_ago, paid, credit_note, lines) in enumerate(_DEMO_INVOICES):
-        unique_id = uuid.uuid5(_DEMO_NAMESPACE, f"demo-invoice-{index}")
+        unique_id = uuid.uuid5(_DEMO_NAMESPACE, f"{tenant}demo-invoice-{index}")
         if Invoice.objects.filter(unique_id=unique_id).exists():
             continue
         invoice_create(
@@ -282,7 +285,32 @@ def demo_seed() -> tuple[Customer, int]:
     return customer, created
 
 
+def tenant_get_or_create(
+    *, host: str, name: str, portal_url: str, address: str = "", language_culture: str = "en-GB"
+) -> Business:
+    """A tenant of its own for `host` (a brand's upstream in the demo): its name, address and
+    portal, with the demo business's other data; updated if it exists."""
+    demo = demo_business_get_or_create()
+    business, _ = Business.objects.update_or_create(
+        web_address=host,
+        defaults={
+            "name": name,
+            "portal_url": portal_url.rstrip("/"),
+            "address": address,
+            "town_city": demo.town_city if not address else "",
+            "postal_code": demo.postal_code if not address else "",
+            "country_name": demo.country_name,
+            "country_code": demo.country_code,
+            "language_culture": language_culture,
+            "time_zone": demo.time_zone,
+        },
+    )
+    return business
+
+
 def completion_url(*, basket: BasketSession, language: str = "en") -> str:
-    """Where the simulated gateway sends the buyer back: the portal's completion page."""
+    """Where the simulated gateway sends the buyer back: the completion page of the portal of
+    the tenant the purchase was made at."""
     parameter = f"{basket.gateway}_session_id"
-    return f"{conf.PORTAL_URL}/{language}/invoices/complete?{parameter}={basket.guid}"
+    portal = basket.invoice.business.portal_address
+    return f"{portal}/{language}/invoices/complete?{parameter}={basket.guid}"

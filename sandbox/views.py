@@ -32,6 +32,8 @@ def purchase(request: HttpRequest) -> HttpResponse:
     form = PurchaseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         basket = services.purchase_create(
+            # At the tenant of the host the page was opened on, as each brand's upstream is.
+            business=services.business_current(host=request.get_host()),
             gateway=form.cleaned_data["gateway"],
             email=form.cleaned_data["email"] or None,
             pending_seconds=form.cleaned_data["pending_seconds"],

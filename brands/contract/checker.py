@@ -72,11 +72,49 @@ def fields_differ(data: Any, documented: set[str]) -> list[str]:
     return notes + ([f"extra {', '.join(extra)}"] if extra else [])
 
 
+# [docs] A tenant allows a client about one call per 100 ms (and 120 a minute, which the check's
+# few dozen calls stay under): the check keeps to it, with a margin, and when it is throttled all
+# the same (the tenant's other clients share the budget) waits as Retry-After says, this long at
+# most, and asks again. A throttled check must never say that the portal will not work.
+PACE_SECONDS = 0.12
+THROTTLED_TRIES = 3
+LONGEST_WAIT_SECONDS = 60
+
+
 class Checker:
-    def __init__(self, *, pdf_url: Callable[[str, str, dict[str, str]], str]) -> None:
+    def __init__(
+        self,
+        *,
+        pdf_url: Callable[[str, str, dict[str, str]], str],
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         # The PDF link a browser gets (web address, path, params): the portal's own builder.
         self.pdf_url = pdf_url
         self.rows: list[Row] = []
+        self._sleep = sleep
+        self._last_call = -PACE_SECONDS
+
+    def pace(self) -> None:
+        """Waits until the next call keeps to the tenant's documented rate."""
+        wait = self._last_call + PACE_SECONDS - time.monotonic()
+        if wait > 0:
+            self._sleep(wait)
+        self._last_call = time.monotonic()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any, bytes, int]:
+        """send_raw, paced, and asked again after the wait a throttled answer names; with the
+        milliseconds the last try took."""
+        for _try in range(THROTTLED_TRIES):
+            self.pace()
+            started = time.monotonic()
+            status, headers, body = send_raw(method, path, **kwargs)  # type: ignore[arg-type]
+            retry_after = headers.get("Retry-After", "")
+            if status not in (409, 429) or not retry_after.isdigit():
+                break
+            if int(retry_after) > LONGEST_WAIT_SECONDS:
+                break
+            self._sleep(int(retry_after))
+        return status, headers, body, round((time.monotonic() - started) * 1000)
 
     def call(
         self,
@@ -92,10 +130,9 @@ class Checker:
         """One call, recorded; the decoded JSON (or None) for the next steps."""
         row = Row(call=name, required=required)
         self.rows.append(row)
-        started = time.monotonic()
         try:
-            status, headers, body = send_raw(
-                method,  # type: ignore[arg-type]
+            status, headers, body, ms = self._send(
+                method,
                 path,
                 params=kwargs.get("params"),
                 form=kwargs.get("form"),
@@ -106,7 +143,7 @@ class Checker:
         except UpstreamError as error:
             row.differences.append(f"not reached: {type(error).__name__}")
             return row, None
-        row.reached, row.ms = True, round((time.monotonic() - started) * 1000)
+        row.reached, row.ms = True, ms
         row.status = str(status)
         kind = headers.get("Content-Type", "")
         if status in (409, 429):
@@ -132,6 +169,8 @@ class Checker:
         if not row.needs:
             return
         try:
+            # The reader asks the upstream itself, through the client: paced like the rest.
+            self.pace()
             reader()
         except UpstreamError as error:
             row.needs = False

@@ -128,6 +128,7 @@ def _pdfs(checker: Checker, business: Any, invoice_id: int | None, jwt: str) -> 
         if not web_address:
             row.differences.append("no WebAddress: no link to build")
             continue
+        checker.pace()
         row.reached, row.status, row.ms, row.needs, notes = _fetch_pdf(
             checker.pdf_url(web_address, path, {"t": jwt})
         )

@@ -13,12 +13,13 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from django.contrib.auth.hashers import make_password
+from django.core.management import call_command
 from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from brands.models import Brand, BrandHost
 from sandbox import services
-from sandbox.models import Business, Customer
+from sandbox.models import Business, Customer, OutboxEmail
 from tests.helpers.harness import demo_sign_in
 
 PASSWORD = "Harbour-pw-83f1"
@@ -174,3 +175,60 @@ def test_one_brands_customer_cannot_sign_in_at_the_other(sites: tuple[Site, Site
         refused = demo_sign_in(browser, harbour.url, email="ada@example.com", password=PASSWORD)
     assert refused.status_code == 400
     assert "do not match an account" in refused.text
+
+
+def test_a_second_brand_in_the_demo_is_a_tenant_of_its_own(
+    portal: str, settings: SettingsWrapper
+) -> None:
+    """As docs/operators.md tries a second brand in the demo: `sandbox_tenant` for its host,
+    then the brand. The sandbox's purchase page returns the buyer to that brand (not to
+    SANDBOX_PORTAL_URL, a host no brand serves any more), its emails name that tenant and link
+    to that brand, and the footer shows that tenant's address."""
+    port = urlsplit(portal).port
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+    services.demo_seed()
+    call_command(
+        "sandbox_tenant", f"localhost:{port}", "--name=Harbour Works", "--address=Maasboulevard 9"
+    )
+    brand = Brand.objects.create(
+        slug="harbour",
+        upstream_url=f"http://localhost:{port}/sandbox",
+        public_base_url="/sandbox",
+        pdf_link_scheme="http",
+        languages="en,de",
+    )
+    BrandHost.objects.create(brand=brand, host="localhost")
+    site = f"http://localhost:{port}"
+    with requests.Session() as browser:
+        form = browser.get(f"{site}/sandbox/", timeout=30).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token is not None
+        made = browser.post(
+            f"{site}/sandbox/",
+            {"csrfmiddlewaretoken": token.group(1), "gateway": "stripe", "pending_seconds": "0"},
+            timeout=30,
+        )
+        completion = re.search(r'href="([^"]*invoices/complete[^"]*)"', made.text)
+        assert completion is not None
+        assert completion.group(1).startswith(f"{site}/en/invoices/complete?")
+        receipt = browser.get(completion.group(1).replace("&amp;", "&"), timeout=30)
+        assert receipt.status_code == 200
+        assert "Harbour Works" in receipt.text
+        assert "Maasboulevard 9" in receipt.text
+        assert "Canal Street" not in receipt.text
+        assert demo_sign_in(browser, site).status_code == 200
+
+    email = OutboxEmail.objects.filter(business__web_address=f"localhost:{port}")
+    with requests.Session() as browser:
+        page = browser.get(f"{site}/en/password/forgot", timeout=30).text
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
+        assert token is not None
+        sent = browser.post(
+            f"{site}/en/password/forgot",
+            {"csrfmiddlewaretoken": token.group(1), "email": services.DEMO_EMAIL},
+            timeout=30,
+        )
+        assert sent.status_code == 200
+    [reset] = email
+    assert "Harbour Works" in reset.subject
+    assert f"{site}/en/user/resetPassword?token=" in reset.body

@@ -5,16 +5,23 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from brands.contract.checker import PACE_SECONDS, Checker
 from brands.models import Brand
+from sandbox import conf as sandbox_conf
 from sandbox import grants, services
 from tests.helpers import strict_upstream as fake
+from tests.helpers import upstream_data
 from tests.helpers.strict_upstream import StrictState, strict_upstream
+from tests.helpers.upstream import upstream_url
+from upstream import endpoints
 
 JWT = re.compile(r"eyJ[\w-]+\.")
 
@@ -125,3 +132,43 @@ def test_without_a_customer_it_cannot_pass(
     output, failed = _run(monkeypatch, fake.PASSWORD, "--brand", "strict")
     assert failed is not None
     assert "no test customer given" in output
+
+
+def test_the_check_keeps_to_the_documented_rate(
+    portal: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against the sandbox at its documented limits (10 a second, 120 a minute, [docs]): no
+    call of the check is throttled, and it passes (it said "will not work" in 4 of 9 runs when
+    it sent its calls as fast as it could)."""
+    monkeypatch.setattr(sandbox_conf, "RATE_LIMITS", sandbox_conf.rate_limits("10/s,120/m"))
+    services.demo_seed()
+    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", services.DEMO_EMAIL)
+    assert failed is None, output
+    assert "throttled" not in output
+    assert " 409 " not in output
+
+
+def test_a_throttled_call_waits_as_told_and_is_asked_again(upstream_http: Any) -> None:
+    """The tenant's other clients share its budget: a 409 with Retry-After is waited out and
+    the call asked again, never reported as a failure."""
+    url = upstream_url(endpoints.BUSINESS_CURRENT)
+    upstream_http.get(url, status=409, headers={"Retry-After": "3"}, json={})
+    upstream_http.get(url, json=upstream_data.business())
+    slept: list[float] = []
+    checker = Checker(pdf_url=lambda *_args: "", sleep=slept.append)
+    row, data = checker.call("businesses/current", "GET", endpoints.BUSINESS_CURRENT, required=True)
+    assert row.status == "200"
+    assert row.ok
+    assert data["Name"]
+    assert 3 in slept
+    assert len(upstream_http.calls) == 2
+
+
+def test_calls_are_spaced_by_the_documented_rate(upstream_http: Any) -> None:
+    upstream_http.get(upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business())
+    checker = Checker(pdf_url=lambda *_args: "")
+    started = time.monotonic()
+    for _ in range(5):
+        checker.call("businesses/current", "GET", endpoints.BUSINESS_CURRENT, required=True)
+    assert time.monotonic() - started >= 4 * PACE_SECONDS
+    assert PACE_SECONDS >= 0.1  # [docs] about one call per 100 ms
