@@ -20,10 +20,10 @@ def main() -> None:
     from django.test import Client
     from django.utils import translation
 
-    from sandbox import pdf, services
+    from sandbox import demo, pdf, services
     from sandbox.models import Customer, Invoice
 
-    customer = Customer.objects.get(email=services.DEMO_EMAIL)
+    customer = Customer.objects.get(email=demo.DEMO_EMAIL)
     invoices = list(
         Invoice.objects.filter(customer=customer, draft=False)
         .select_related("business")

@@ -14,7 +14,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
 from sandbox import conf as sandbox_conf
-from sandbox import services
+from sandbox import demo, services
 from sandbox.models import Business, Customer
 from tests.helpers import upstream_data
 from tests.helpers.clock import Clock
@@ -38,7 +38,7 @@ def business(db: None) -> Business:
 
 @pytest.fixture
 def demo_customer(db: None) -> Customer:
-    customer, _ = services.demo_seed()
+    customer, _ = demo.demo_seed()
     return customer
 
 

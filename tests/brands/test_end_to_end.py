@@ -18,7 +18,7 @@ from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from brands.models import Brand, BrandHost
-from sandbox import services
+from sandbox import demo, services
 from sandbox.models import Business, Customer, OutboxEmail
 from tests.helpers.harness import demo_sign_in
 
@@ -186,7 +186,7 @@ def test_a_second_brand_in_the_demo_is_a_tenant_of_its_own(
     to that brand, and the footer shows that tenant's address."""
     port = urlsplit(portal).port
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
-    services.demo_seed()
+    demo.demo_seed()
     call_command(
         "sandbox_tenant", f"localhost:{port}", "--name=Harbour Works", "--address=Maasboulevard 9"
     )
@@ -225,7 +225,7 @@ def test_a_second_brand_in_the_demo_is_a_tenant_of_its_own(
         assert token is not None
         sent = browser.post(
             f"{site}/en/password/forgot",
-            {"csrfmiddlewaretoken": token.group(1), "email": services.DEMO_EMAIL},
+            {"csrfmiddlewaretoken": token.group(1), "email": demo.DEMO_EMAIL},
             timeout=30,
         )
         assert sent.status_code == 200

@@ -16,7 +16,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from brands.contract.checker import PACE_SECONDS, Checker
 from brands.models import Brand
 from sandbox import conf as sandbox_conf
-from sandbox import grants, services
+from sandbox import demo, grants
 from tests.helpers import strict_upstream as fake
 from tests.helpers import upstream_data
 from tests.helpers.strict_upstream import StrictState, strict_upstream
@@ -43,8 +43,8 @@ def _row(output: str, call: str) -> str:
 
 
 def test_passes_against_the_sandbox(portal: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    services.demo_seed()
-    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", services.DEMO_EMAIL)
+    demo.demo_seed()
+    output, failed = _run(monkeypatch, demo.DEMO_PASSWORD, "--email", demo.DEMO_EMAIL)
     assert failed is None, output
     assert "The portal will work with this upstream." in output
     for call in ("businesses/current", "token (password grant)", "invoices/my", "invoices/{id}"):
@@ -53,13 +53,13 @@ def test_passes_against_the_sandbox(portal: str, monkeypatch: pytest.MonkeyPatch
     # The sandbox rotates refresh tokens and wants client_id, as the contract says.
     assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, earlier token)"))
     assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, no client_id)"))
-    assert services.DEMO_PASSWORD not in output
+    assert demo.DEMO_PASSWORD not in output
     assert not JWT.search(output)
 
 
 def test_a_two_factor_customer_needs_the_code(portal: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    services.demo_seed()
-    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", grants.DEMO_2FA_EMAIL)
+    demo.demo_seed()
+    output, failed = _run(monkeypatch, demo.DEMO_PASSWORD, "--email", grants.DEMO_2FA_EMAIL)
     assert failed is not None
     assert "error two_factor_auth_check" in _row(output, "token (password grant)")
 
@@ -141,8 +141,8 @@ def test_the_check_keeps_to_the_documented_rate(
     call of the check is throttled, and it passes (it said "will not work" in 4 of 9 runs when
     it sent its calls as fast as it could)."""
     monkeypatch.setattr(sandbox_conf, "RATE_LIMITS", sandbox_conf.rate_limits("10/s,120/m"))
-    services.demo_seed()
-    output, failed = _run(monkeypatch, services.DEMO_PASSWORD, "--email", services.DEMO_EMAIL)
+    demo.demo_seed()
+    output, failed = _run(monkeypatch, demo.DEMO_PASSWORD, "--email", demo.DEMO_EMAIL)
     assert failed is None, output
     assert "throttled" not in output
     assert " 409 " not in output

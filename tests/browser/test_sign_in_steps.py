@@ -8,13 +8,13 @@ import re
 import pyotp
 from playwright.sync_api import Page, expect
 
-from sandbox import grants, services
+from sandbox import demo, grants
 
 
 def _password_step(page: Page, email: str) -> None:
     page.goto("/en/sign-in?next=/en/invoices/")
     page.fill("input[name=email]", email)
-    page.fill("input[name=password]", services.DEMO_PASSWORD)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
     page.click("form.stack button[type=submit]")
 
 

@@ -24,8 +24,8 @@ from responses import matchers
 import upstream
 
 # The sandbox's demo customer (sandbox_seed), named once for every test that signs in as them.
-from sandbox.services import DEMO_EMAIL as DEMO_EMAIL
-from sandbox.services import DEMO_PASSWORD as DEMO_PASSWORD
+from sandbox.demo import DEMO_EMAIL as DEMO_EMAIL
+from sandbox.demo import DEMO_PASSWORD as DEMO_PASSWORD
 from tests.helpers.html import Page
 from tests.helpers.upstream import upstream_url
 from tests.helpers.upstream_data import ACCESS, EMAIL, NEW_ACCESS, NEW_REFRESH, PASSWORD, REFRESH

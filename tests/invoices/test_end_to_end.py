@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from sandbox import conf as sandbox_conf
+from sandbox import demo as sandbox_demo
 from sandbox import services
 from sandbox.models import Customer
 from tests.helpers.harness import demo_sign_in
@@ -26,7 +27,7 @@ PDF_LINK_NAME = "Download PDF "
 
 @pytest.fixture(autouse=True)
 def demo(portal: str) -> None:
-    services.demo_seed()
+    sandbox_demo.demo_seed()
 
 
 def _is_pdf_of(response: requests.Response, number: str) -> bool:

@@ -56,6 +56,9 @@ def _servers(tmp: Path, *, upstream: str = "") -> tuple[Server, Server]:
         env=production_environment(
             PORT=str(portal_port),
             SANDBOX_ENABLED="false",
+            # Lower than the default 50, to see the accounts one address fails on counted
+            # together across the workers (test_sign_in_limits_hold_across_workers).
+            SIGN_IN_MAX_ACCOUNTS_PER_CLIENT="20",
             UPSTREAM_URL=upstream or f"{sandbox.url}/sandbox",
             UPSTREAM_PUBLIC_BASE_URL="/sandbox",
             **shared,

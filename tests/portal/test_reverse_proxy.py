@@ -342,9 +342,14 @@ class FromAddress(HTTPAdapter):
 
 
 def _wrong_sign_in(
-    portal: str, *, headers: dict[str, str], verify: str | bool = True, address: str = ""
+    portal: str,
+    *,
+    headers: dict[str, str],
+    verify: str | bool = True,
+    address: str = "",
+    email: str = "ada@example.com",
 ) -> int:
-    """A wrong password for one email, as a browser sends it, with `headers` on both requests;
+    """A wrong password for `email`, as a browser sends it, with `headers` on both requests;
     answers the form's status."""
     with requests.Session() as browser:
         # Not REQUESTS_CA_BUNDLE, which requests would take over the session's own.
@@ -359,8 +364,7 @@ def _wrong_sign_in(
         # Written out: a client that claims HTTPS over plain HTTP still sends its Secure cookie.
         answer = browser.post(
             f"{portal}/en/sign-in",
-            data={"csrfmiddlewaretoken": token.group(1), "email": "ada@example.com"}
-            | {"password": "wrong"},
+            data={"csrfmiddlewaretoken": token.group(1), "email": email, "password": "wrong"},
             headers={
                 "Referer": f"{portal.replace('http://', 'https://')}/en/sign-in",
                 "Cookie": f"csrftoken={form.cookies['csrftoken']}",
@@ -401,10 +405,13 @@ def test_sign_in_limits_count_the_real_client_not_the_forwarded_for_it_sends(
 
     # What nginx prevents: a client reaching gunicorn directly (from an address gunicorn
     # takes for the proxy's) picks its scheme and its address each time.
+    # Six tries on another account from six claimed addresses: none reaches the per-address
+    # limit (five), as one address's sixth would (the account's own limit is ten).
     direct = [
         _wrong_sign_in(
             proxied.portal.url,
             headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": f"203.0.113.{index}"},
+            email="direct@example.com",
         )
         for index in range(6)
     ]

@@ -14,7 +14,7 @@ import pytest
 import requests
 from django.test import Client
 
-from sandbox import conf, grants, services
+from sandbox import conf, demo, grants
 from sandbox.models import Customer
 from sandbox.tokens import Audience, token_claims
 from tests.helpers.clock import Clock
@@ -81,7 +81,7 @@ def test_without_a_client_id_the_email_is_the_client_id(
 def test_two_refreshes_racing_with_one_token_one_wins(
     live_server: Any, transactional_db: None
 ) -> None:
-    services.demo_seed()
+    demo.demo_seed()
     url = f"{live_server.url}{TOKEN}"
     tokens = requests.post(
         url,

@@ -18,6 +18,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from schemathesis import checks
 from schemathesis.generation.case import Case
 
+from sandbox import demo as sandbox_demo
 from sandbox import grants, services
 from sandbox.models import Customer
 from sandbox.openapi import DOCUMENT
@@ -49,7 +50,7 @@ def wsgi_in_test_transaction() -> Iterator[None]:
 @pytest.fixture
 def demo(db: None, settings: SettingsWrapper, wsgi_in_test_transaction: None) -> Customer:
     settings.ALLOWED_HOSTS = ["localhost"]  # the host schemathesis's WSGI client sends
-    customer, _ = services.demo_seed()
+    customer, _ = sandbox_demo.demo_seed()
     services.purchase_create(gateway="stripe", email="buyer@example.com")
     return customer
 

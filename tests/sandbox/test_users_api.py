@@ -19,7 +19,7 @@ from django.test import Client
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
 
-from sandbox import conf, services
+from sandbox import conf, demo, services
 from sandbox.models import Business, Customer, OutboxEmail
 from sandbox.tokens import Audience, token_issue
 from tests.child import run_python
@@ -326,7 +326,7 @@ def _concurrently(calls: int, send: Any) -> Counter[int]:
 def test_one_link_and_one_exchange_succeed_once_at_the_same_time(
     live_server: LiveServer, transactional_db: None
 ) -> None:
-    services.demo_seed()
+    demo.demo_seed()
     base = f"{live_server.url}/sandbox/api/sys/users"
     requests.post(f"{base}/startPasswordReset", json={"email": "demo@example.com"}, timeout=30)
     token = _token(OutboxEmail.objects.get())

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from sandbox import services
+from sandbox import demo
 
 
 class Command(BaseCommand):
@@ -25,14 +25,14 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         host = options["host"].strip().lower()
-        business = services.tenant_get_or_create(
+        business = demo.tenant_get_or_create(
             host=host,
             name=options["name"],
             portal_url=options["portal_url"] or f"http://{host}",
             address=options["address"],
             language_culture=options["language_culture"],
         )
-        customer, created = services.demo_seed(business=business)
+        customer, created = demo.demo_seed(business=business)
         self.stdout.write(
             f"Tenant {host}: {business.name}, portal {business.portal_address}; "
             f"{customer.email} with {customer.invoices.count()} invoices ({created} new)."
