@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run serve sandbox test test-services bench load lint format install messages clean chromium browser-tools screenshots
+.PHONY: run serve sandbox test test-image test-services bench load lint format install messages clean chromium browser-tools screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -125,8 +125,13 @@ TEST_WORKERS ?= 3
 
 test: lint browser-tools
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=tests.settings
-	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet"
+	CHROMIUM_PATH=$(CHROMIUM_PATH) $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet and not image"
 	$(BIN)/pytest -m quiet
+
+# The container image (Containerfile), built and run with podman as root, the base made from
+# Debian's packages (tests/deploy/test_image.py): apt-get install podman runc mmdebstrap.
+test-image: install
+	$(BIN)/pytest tests/deploy -m image -p no:xdist -s
 
 # Refreshes docs/screenshots/ from the browser tests (every page state, desktop and mobile).
 screenshots: install browser-tools
@@ -136,7 +141,7 @@ screenshots: install browser-tools
 test-services: install browser-tools
 	scripts/services.sh start > /dev/null
 	set -a && . $${SERVICES_DIR:-/tmp/portal-services}/env && set +a && \
-	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet" && $(BIN)/pytest -m quiet; \
+	  $(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal -m "not quiet and not image" && $(BIN)/pytest -m quiet; \
 	  status=$$?; scripts/services.sh stop; exit $$status
 
 clean:
