@@ -20,6 +20,9 @@ threads = settings.GUNICORN_THREADS
 # in its own clear answer first; for threaded workers this is the heartbeat of the process.
 timeout = math.ceil(settings.UPSTREAM_CONNECT_TIMEOUT + 2 * settings.UPSTREAM_READ_TIMEOUT) + 11
 graceful_timeout = 20
+# No control socket (gunicorn 25 and later open one in $HOME, the data volume in the image):
+# nothing here uses it.
+control_socket_disable = True
 accesslog = "-"
 # %(U)s is the path without the query string: completion and PDF URLs carry tokens there.
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms id=%({x-request-id}o)s'

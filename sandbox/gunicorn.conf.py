@@ -10,6 +10,9 @@ workers = int(os.environ.get("WEB_CONCURRENCY", 2))
 worker_class = "gthread"
 threads = 16
 keepalive = 75
+# No control socket (gunicorn 25 and later open one in $HOME, the data volume in the image):
+# nothing here uses it.
+control_socket_disable = True
 # One line per call, as a tenant's API logs them; tests and make bench count calls here.
 accesslog = "-"
 access_log_format = '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms'
