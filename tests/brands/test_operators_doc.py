@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import re
 import shlex
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,7 +14,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.harness import BASE_DIR, free_port, process_stop, wait_answering
+from tests.helpers.harness import (
+    BASE_DIR,
+    free_port,
+    process_stop,
+    repository_copy,
+    wait_answering,
+)
 
 DOC = BASE_DIR / "docs" / "operators.md"
 COMMANDS = [
@@ -31,18 +36,8 @@ SUPERUSER = {
 
 
 def _fresh_clone(target: Path) -> None:
-    """The files a clone has (git's own list, as they are in this checkout), and the venv."""
-    tracked = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-        cwd=BASE_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, tracked.split("\0")):
-        source = BASE_DIR / name
-        if source.is_file():
-            (target / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / name)
+    """The files a clone has, and the venv."""
+    repository_copy(target)
     # The venv `make` would make; never `make` itself here, which would reinstall the
     # project from this copy into the shared venv.
     (target / ".venv").symlink_to(Path(sys.executable).parent.parent)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.helpers.harness import BASE_DIR, free_port
+from tests.helpers.harness import free_port, repository_copy
 
 pytestmark = pytest.mark.image
 
@@ -62,16 +62,7 @@ def _base() -> None:
 
 def _context(folder: Path) -> None:
     """The repository's files, as a clone has them, and the wheels of the dependencies."""
-    names = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
-        cwd=BASE_DIR,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-    for name in filter(None, names.split("\0")):
-        if (BASE_DIR / name).is_file():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(BASE_DIR / name, folder / name)
+    repository_copy(folder)
     requirements = subprocess.run(
         [
             sys.executable,
@@ -291,38 +282,25 @@ def test_it_refuses_to_start_without_secret_key(stack: Stack) -> None:
     assert "SECRET_KEY is not set" in refused.stdout + refused.stderr
 
 
+def _shell(container: Container, code: str) -> str:
+    """The last line `manage.py shell -c code` prints in the container."""
+    done = podman(
+        "exec", container.name, "/app/deploy/entrypoint.sh", "manage", "shell", "-c", code
+    )
+    return done.stdout.strip().splitlines()[-1] if done.stdout.strip() else ""
+
+
 def test_its_data_outlives_the_container(stack: Stack) -> None:
     """A brand made in one container is there in the next one with the same volume."""
-    podman(
-        "exec",
-        stack.portal.name,
-        "/app/deploy/entrypoint.sh",
-        "manage",
-        "shell",
-        "-c",
-        "from brands.models import Brand; Brand.objects.create(slug='kept', "
-        "upstream_url='https://kept.example')",
+    brands = "from brands.models import Brand; "
+    _shell(
+        stack.portal, brands + "Brand.objects.create(slug='kept', upstream_url='https://k.example')"
     )
     _remove(stack.portal.name)
     assert _run(stack.portal.name, *stack.environment, IMAGE).returncode == 0
     _healthy(stack.portal)
-    found = podman(
-        "exec",
-        stack.portal.name,
-        "/app/deploy/entrypoint.sh",
-        "manage",
-        "shell",
-        "-c",
-        "from brands.models import Brand; print(list(Brand.objects.values_list("
-        "'slug', flat=True)))",
+    found = _shell(
+        stack.portal, brands + "print(list(Brand.objects.values_list('slug', flat=True)))"
     )
-    assert found.stdout.strip().splitlines()[-1] == "['kept']"
-    podman(
-        "exec",
-        stack.portal.name,
-        "/app/deploy/entrypoint.sh",
-        "manage",
-        "shell",
-        "-c",
-        "from brands.models import Brand; Brand.objects.all().delete()",
-    )
+    assert found == "['kept']"
+    _shell(stack.portal, brands + "Brand.objects.all().delete()")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -43,6 +44,22 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
     return port
+
+
+def repository_copy(target: Path) -> None:
+    """The repository's files as a clone of this checkout would have them, the uncommitted
+    changes included (git's own list: tracked files and new ones it does not ignore), copied
+    into `target`: no .env, no database, no venv."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],  # noqa: S607
+        cwd=BASE_DIR,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        if (BASE_DIR / name).is_file():
+            (target / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(BASE_DIR / name, target / name)
 
 
 def python_in(env: dict[str, str], *args: str, timeout: float) -> subprocess.CompletedProcess[str]:

@@ -9,7 +9,7 @@ from django.urls import path
 
 from portal import urls as portal_urls
 
-# Every page looks its brand up (portal/brands.py).
+# Every page looks its brand up (brands/hosts.py).
 pytestmark = pytest.mark.django_db
 
 
