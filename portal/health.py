@@ -11,6 +11,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 
 import upstream
+from portal.caching import WaitedTooLong, cached_once
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +35,28 @@ def _cache() -> None:
     cache.delete(key)
 
 
+# Load balancers probe every instance every few seconds: the upstream is asked at most once
+# per this many seconds across every process and instance (the shared cache), and the answer,
+# good or bad, serves every probe meanwhile. The tenant's small API budget is the customers'.
+READY_UPSTREAM_SECONDS = 10
+
+
 def _upstream() -> None:
-    upstream.business_current()
+    key = f"readyz:upstream:{upstream.upstream_target().base_url}"
+    try:
+        state = cached_once(key=key, compute=_upstream_state, timeout=READY_UPSTREAM_SECONDS)
+    except WaitedTooLong:
+        state = "no answer"
+    if state != "ok":
+        raise RuntimeError(f"upstream: {state}")
+
+
+def _upstream_state() -> str:
+    try:
+        upstream.business_current()
+    except upstream.UpstreamError as error:
+        return type(error).__name__
+    return "ok"
 
 
 @never_cache

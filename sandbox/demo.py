@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from sandbox import grants
@@ -88,18 +89,18 @@ def tenant_get_or_create(
     """A tenant of its own for `host` (a brand's upstream in the demo): its name, address and
     portal, with the demo business's other data; updated if it exists."""
     demo = demo_business_get_or_create()
-    business, _ = Business.objects.update_or_create(
-        web_address=host,
-        defaults={
-            "name": name,
-            "portal_url": portal_url.rstrip("/"),
-            "address": address,
-            "town_city": demo.town_city if not address else "",
-            "postal_code": demo.postal_code if not address else "",
-            "country_name": demo.country_name,
-            "country_code": demo.country_code,
-            "language_culture": language_culture,
-            "time_zone": demo.time_zone,
-        },
-    )
+    business = Business.objects.filter(web_address=host).first()
+    if business is None:
+        # An id of its own: the demo business was made with id 1, which PostgreSQL's sequence
+        # does not know about, so the sequence's next may be taken.
+        latest = Business.objects.aggregate(latest=Max("id"))["latest"] or 0
+        business = Business(id=latest + 1, web_address=host)
+    business.name, business.portal_url = name, portal_url.rstrip("/")
+    business.address, business.language_culture = address, language_culture
+    # The demo business's town when no address is given; its country and time zone always.
+    business.town_city = "" if address else demo.town_city
+    business.postal_code = "" if address else demo.postal_code
+    business.country_name, business.country_code = demo.country_name, demo.country_code
+    business.time_zone = demo.time_zone
+    business.save()
     return business

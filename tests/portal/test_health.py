@@ -10,8 +10,10 @@ import requests
 import responses
 from django.test import Client, override_settings
 
+from portal.health import READY_UPSTREAM_SECONDS
 from tests.child import run_python
 from tests.helpers import upstream_data
+from tests.helpers.clock import Clock
 from tests.helpers.harness import free_port
 from tests.helpers.upstream import upstream_url
 from upstream import endpoints
@@ -47,6 +49,31 @@ def test_readyz_when_the_upstream_is_down(
     assert response.status_code == 503
     assert response.json()["upstream"] == "down"
     assert response.json()["database"] == "ok"
+
+
+def test_readyz_asks_the_upstream_once_per_interval(
+    client: Client, db: None, upstream_http: responses.RequestsMock, clock: Clock
+) -> None:
+    """Probes every few seconds from every balancer must not spend the tenant's budget: one
+    call per READY_UPSTREAM_SECONDS, whatever the number of probes, its answer shared."""
+    business = upstream_http.get(
+        upstream_url(endpoints.BUSINESS_CURRENT), json=upstream_data.business()
+    )
+    assert {client.get("/readyz").status_code for _ in range(20)} == {200}
+    assert business.call_count == 1
+    clock.advance(READY_UPSTREAM_SECONDS + 1)
+    assert client.get("/readyz").status_code == 200
+    assert business.call_count == 2
+
+
+def test_readyz_remembers_a_down_upstream_as_long(
+    client: Client, db: None, upstream_http: responses.RequestsMock, clock: Clock
+) -> None:
+    down = upstream_http.get(
+        upstream_url(endpoints.BUSINESS_CURRENT), body=requests.exceptions.ConnectionError()
+    )
+    assert {client.get("/readyz").status_code for _ in range(5)} == {503}
+    assert down.call_count == 1
 
 
 def test_readyz_when_the_cache_is_down(

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from portal.health import READY_UPSTREAM_SECONDS
 from tests.helpers.harness import Server, free_port, production_environment, sandbox_server
 
 WRONG_PASSWORDS = 12
@@ -141,6 +142,27 @@ def _wrong_sign_in(portal: str, email: str) -> int:
             timeout=30,
         )
         return answer.status_code
+
+
+def test_readyz_asks_the_upstream_once_per_interval_across_workers(
+    deployment: Deployment,
+) -> None:
+    """Forty probes spread over the workers (a balancer per instance, every few seconds):
+    the upstream is asked once per READY_UPSTREAM_SECONDS, not once per probe."""
+    business = r"GET /sandbox/api/public/businesses/current"
+    deployment.cache_clear()
+    before = deployment.upstream_calls(business)
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        ready = list(
+            pool.map(
+                lambda _: requests.get(f"{deployment.portal.url}/readyz", timeout=10).status_code,
+                range(40),
+            )
+        )
+    assert ready == [200] * 40
+    intervals = int((time.monotonic() - started) // READY_UPSTREAM_SECONDS) + 1
+    assert deployment.upstream_calls(business) - before <= intervals
 
 
 def test_sign_in_limits_hold_across_workers(deployment: Deployment) -> None:
