@@ -87,7 +87,20 @@ def basket_token_recall(*, session: SessionBase) -> str | None:
     return guid
 
 
-def checkout_status(*, guid: str) -> upstream.CheckoutStatus:
+# Completion links the upstream does not know cost the tenant's shared budget each time they
+# are asked about: a visitor (an address) may ask about this many in the window, then gets
+# "too many" without the upstream being asked. A buyer's own link is known, and never counts;
+# an unknown one opened again is answered from the cache for a while and counts once.
+UNKNOWN_LINKS_PER_VISITOR = 5
+UNKNOWN_LINKS_WINDOW_SECONDS = 600
+UNKNOWN_LINK_SECONDS = 60
+
+
+class TooManyUnknownLinks(Exception):
+    """This visitor asked about too many links the upstream did not know, a moment ago."""
+
+
+def checkout_status(*, guid: str, visitor: str) -> upstream.CheckoutStatus:
     """The basket session's status; a paid one is asked for once and then read from the cache.
 
     Paid is final: a settled payment does not go back to pending or failed, so a reload of the
@@ -95,17 +108,42 @@ def checkout_status(*, guid: str) -> upstream.CheckoutStatus:
     reload's time: docs/performance.md). Pending and failed are always asked, so a pending
     page's poll sees the payment settle. One entry per brand's upstream, basket GUID and page
     language, since the upstream writes amounts and dates in the language asked for; it lives
-    as long as the page may show the purchase (CHECKOUT_TOKEN_SECONDS).
+    as long as the page may show the purchase (CHECKOUT_TOKEN_SECONDS). `visitor`: the
+    client's address, which UNKNOWN_LINKS_PER_VISITOR counts against.
     """
     key = _paid_key(guid)
     known: upstream.CheckoutStatus | None = cache.get(key)
     if known is not None:
         return known
-    status = upstream.checkout_status(token=guid)
+    identity = f"{upstream.upstream_target().base_url}|{guid}"
+    unknown = f"checkout:unknown:{hashlib.sha256(identity.encode()).hexdigest()}"
+    if cache.get(unknown):
+        raise upstream.NotFound("a basket session the upstream did not know a moment ago")
+    if int(cache.get(_unknown_links_key(visitor), 0)) >= UNKNOWN_LINKS_PER_VISITOR:
+        raise TooManyUnknownLinks
+    try:
+        status = upstream.checkout_status(token=guid)
+    except (upstream.NotFound, upstream.TokenRejected):
+        cache.set(unknown, True, timeout=UNKNOWN_LINK_SECONDS)
+        _unknown_link_counted(visitor)
+        raise
     # A paid session without its invoice is an answer the page refuses (502): never kept.
     if status.status == "Paid" and status.invoice is not None:
         cache.set(key, status, timeout=settings.CHECKOUT_TOKEN_SECONDS)
     return status
+
+
+def _unknown_links_key(visitor: str) -> str:
+    return f"checkout:unknown-links:{hashlib.sha256(visitor.encode()).hexdigest()}"
+
+
+def _unknown_link_counted(visitor: str) -> None:
+    key = _unknown_links_key(visitor)
+    cache.add(key, 0, timeout=UNKNOWN_LINKS_WINDOW_SECONDS)
+    try:
+        cache.incr(key)
+    except ValueError:  # the window closed between the two calls
+        cache.add(key, 1, timeout=UNKNOWN_LINKS_WINDOW_SECONDS)
 
 
 # Part of the paid status's cache key: a new shape of CheckoutStatus must not meet a pickled

@@ -16,6 +16,7 @@ from brands.hosts import request_brand
 from brands.look import business_name
 from checkout import services
 from portal import pdf_links
+from portal.attempts import client_address
 from portal.http import (
     UPSTREAM_FAILURES,
     HtmxHttpRequest,
@@ -67,6 +68,11 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
         return _render(request, "elsewhere", status=400)
     try:
         return _complete(request, remembered)
+    except services.TooManyUnknownLinks:
+        logger.info("completion link not asked about: too many unknown ones from this visitor")
+        response = _render(request, "not_found", status=429)
+        response["Retry-After"] = str(services.UNKNOWN_LINK_SECONDS)
+        return response
     except UPSTREAM_FAILURES as error:
         failure = upstream_failure(error, where="completion")
         if failure.kind == "not_found":
@@ -88,7 +94,7 @@ def _retry_later(
 
 
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
-    status = services.checkout_status(guid=guid)
+    status = services.checkout_status(guid=guid, visitor=client_address(request))
     # Asked once the upstream has answered: a failing upstream is not asked twice per page.
     context: dict[str, Any] = {"business_name": business_name(brand=request_brand(request))}
     if status.status == "Failed":

@@ -61,7 +61,9 @@ def _source(
         return ""
     seen.add(key)
     text = inspect.getsource(function)
-    for first, second in CALLED.findall(text):
+    # cached_once(compute=f) calls f: named, not called, where it is written.
+    computed = [(name, "") for name in re.findall(r"\bcompute=([A-Za-z_]\w*)", text)]
+    for first, second in CALLED.findall(text) + computed:
         named = function.__globals__.get(first)
         if second and inspect.ismodule(named):
             named = getattr(named, second, None)
