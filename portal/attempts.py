@@ -91,13 +91,14 @@ def attempt_counted(*, request: HttpRequest, email: str, scope: str = "sign-in")
     for key, limit in limits[1:]:
         if counts[key] >= limit // 2 and not _gate_open(key):
             raise TooManyAttempts
-    # Counted before the upstream is asked, so parallel guesses cannot all pass the check.
+    # Counted before the upstream is asked, so parallel guesses cannot all pass the check: the
+    # widest count first, and a refused attempt counts on no narrower one, so that of twenty
+    # at once exactly as many pass as the narrowest limit allows.
     first_on_account = bool(cache.add(keys.seen, 1, timeout=settings.SIGN_IN_LOCKOUT_SECONDS))
-    counted = [(_count(keys.pair), limits[0][1]), (_count(keys.account), limits[1][1])]
-    if first_on_account:
-        counted.append((_count(keys.accounts), limits[2][1]))
-    if any(count > limit for count, limit in counted):
-        raise TooManyAttempts
+    widest_first = [limits[2]] if first_on_account else []
+    for key, limit in [*widest_first, limits[1], limits[0]]:
+        if _count(key) > limit:
+            raise TooManyAttempts
     return Attempt(keys=keys, first_on_account=first_on_account)
 
 
