@@ -112,14 +112,17 @@ def checkout_status(*, guid: str, visitor: str) -> upstream.CheckoutStatus:
     client's address, which UNKNOWN_LINKS_PER_VISITOR counts against.
     """
     key = _paid_key(guid)
-    known: upstream.CheckoutStatus | None = cache.get(key)
-    if known is not None:
-        return known
     identity = f"{upstream.upstream_target().base_url}|{guid}"
     unknown = f"checkout:unknown:{hashlib.sha256(identity.encode()).hexdigest()}"
-    if cache.get(unknown):
+    links = _unknown_links_key(visitor)
+    # One read of the cache for the three: a page of the shared database cache is a query.
+    found = cache.get_many([key, unknown, links])
+    known: upstream.CheckoutStatus | None = found.get(key)
+    if known is not None:
+        return known
+    if found.get(unknown):
         raise upstream.NotFound("a basket session the upstream did not know a moment ago")
-    if int(cache.get(_unknown_links_key(visitor), 0)) >= UNKNOWN_LINKS_PER_VISITOR:
+    if int(found.get(links, 0)) >= UNKNOWN_LINKS_PER_VISITOR:
         raise TooManyUnknownLinks
     try:
         status = upstream.checkout_status(token=guid)
