@@ -107,7 +107,7 @@ class RequestGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        own_methods = request.path_info.startswith(tuple(settings.MOUNTED_PATHS))
+        own_methods = request.path_info.startswith(settings.MOUNTED_PATHS)
         if request.method not in METHODS and not own_methods:
             reason = f"Method not allowed ({str(request.method)[:20]!r})"
             return _refused(request, not_allowed_page(request, METHODS), reason)

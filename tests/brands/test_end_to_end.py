@@ -21,6 +21,7 @@ from brands.models import Brand, BrandHost
 from sandbox import demo, services
 from sandbox.models import Business, Customer, OutboxEmail
 from tests.helpers.harness import demo_sign_in
+from tests.helpers.html import csrf_token
 
 PASSWORD = "Harbour-pw-83f1"
 
@@ -30,6 +31,26 @@ class Site:
     url: str  # where a browser reaches this brand's portal
     api_host: str  # the host its upstream (a sandbox tenant) is reached on
     business: Business
+
+
+def _form_sent(browser: requests.Session, url: str, **fields: str) -> requests.Response:
+    """The form at `url`, loaded and sent with these fields, as a browser would."""
+    token = csrf_token(browser.get(url, timeout=30).text)
+    return browser.post(url, {"csrfmiddlewaretoken": token, **fields}, timeout=30)
+
+
+def _sandbox_brand(slug: str, host: str, port: int | None, **fields: str) -> Brand:
+    """A brand for `host` whose upstream is the live sandbox reached on that host (a tenant
+    of its own when a business names that host)."""
+    brand = Brand.objects.create(
+        slug=slug,
+        upstream_url=f"http://{host}:{port}/sandbox",
+        public_base_url="/sandbox",
+        pdf_link_scheme="http",
+        **fields,
+    )
+    BrandHost.objects.create(brand=brand, host=host)
+    return brand
 
 
 @pytest.fixture
@@ -45,25 +66,16 @@ def sites(portal: str, settings: SettingsWrapper) -> tuple[Site, Site]:
         web_address=f"localhost:{port}",
         town_city="Rotterdam",
     )
-    canal = Brand.objects.create(
-        slug="canal",
-        upstream_url=f"http://127.0.0.1:{port}/sandbox",
-        public_base_url="/sandbox",
-        pdf_link_scheme="http",
-        languages="en,es,fr,de",
-    )
-    BrandHost.objects.create(brand=canal, host="127.0.0.1")
-    harbour = Brand.objects.create(
-        slug="harbour",
+    _sandbox_brand("canal", "127.0.0.1", port, languages="en,es,fr,de")
+    _sandbox_brand(
+        "harbour",
+        "localhost",
+        port,
         name="Harbour Works",
-        upstream_url=f"http://localhost:{port}/sandbox",
-        public_base_url="/sandbox",
-        pdf_link_scheme="http",
         primary_color="#0b6e4f",
         default_language="de",
         languages="en,de",
     )
-    BrandHost.objects.create(brand=harbour, host="localhost")
     return (
         Site(f"http://127.0.0.1:{port}", f"127.0.0.1:{port}", canal_business),
         Site(f"http://localhost:{port}", f"localhost:{port}", harbour_business),
@@ -190,24 +202,10 @@ def test_a_second_brand_in_the_demo_is_a_tenant_of_its_own(
     call_command(
         "sandbox_tenant", f"localhost:{port}", "--name=Harbour Works", "--address=Maasboulevard 9"
     )
-    brand = Brand.objects.create(
-        slug="harbour",
-        upstream_url=f"http://localhost:{port}/sandbox",
-        public_base_url="/sandbox",
-        pdf_link_scheme="http",
-        languages="en,de",
-    )
-    BrandHost.objects.create(brand=brand, host="localhost")
+    _sandbox_brand("harbour", "localhost", port, languages="en,de")
     site = f"http://localhost:{port}"
     with requests.Session() as browser:
-        form = browser.get(f"{site}/sandbox/", timeout=30).text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
-        assert token is not None
-        made = browser.post(
-            f"{site}/sandbox/",
-            {"csrfmiddlewaretoken": token.group(1), "gateway": "stripe", "pending_seconds": "0"},
-            timeout=30,
-        )
+        made = _form_sent(browser, f"{site}/sandbox/", gateway="stripe", pending_seconds="0")
         completion = re.search(r'href="([^"]*invoices/complete[^"]*)"', made.text)
         assert completion is not None
         assert completion.group(1).startswith(f"{site}/en/invoices/complete?")
@@ -218,17 +216,9 @@ def test_a_second_brand_in_the_demo_is_a_tenant_of_its_own(
         assert "Canal Street" not in receipt.text
         assert demo_sign_in(browser, site).status_code == 200
 
-    email = OutboxEmail.objects.filter(business__web_address=f"localhost:{port}")
     with requests.Session() as browser:
-        page = browser.get(f"{site}/en/password/forgot", timeout=30).text
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        assert token is not None
-        sent = browser.post(
-            f"{site}/en/password/forgot",
-            {"csrfmiddlewaretoken": token.group(1), "email": demo.DEMO_EMAIL},
-            timeout=30,
-        )
+        sent = _form_sent(browser, f"{site}/en/password/forgot", email=demo.DEMO_EMAIL)
         assert sent.status_code == 200
-    [reset] = email
+    [reset] = OutboxEmail.objects.filter(business__web_address=f"localhost:{port}")
     assert "Harbour Works" in reset.subject
     assert f"{site}/en/user/resetPassword?token=" in reset.body
