@@ -36,17 +36,26 @@ class SharedDatabaseCache(DatabaseCache):
         super().__init__(table, {**params, "OPTIONS": options})
 
     def incr(self, key: Any, delta: int = 1, version: int | None = None) -> Any:
+        """Django's incr inside one transaction holding the row, keeping the key's expiry
+        (Django's sets the default timeout again: a day's count would live five minutes)."""
         alias = router.db_for_write(self.cache_model_class)
         connection = connections[alias]
-        with transaction.atomic(using=alias):
-            if connection.features.has_select_for_update:
-                table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
-                with connection.cursor() as cursor:
-                    cursor.execute(
-                        f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",  # noqa: S608
-                        [self.make_and_validate_key(key, version=version)],
-                    )
-            return super().incr(key, delta, version)
+        table = connection.ops.quote_name(self.cache_model_class._meta.db_table)
+        lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+        cache_key = self.make_and_validate_key(key, version=version)
+        with transaction.atomic(using=alias), connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT expires FROM {table} WHERE cache_key = %s{lock}",  # noqa: S608
+                [cache_key],
+            )
+            row = cursor.fetchone()
+            value = super().incr(key, delta, version)
+            if row is not None:
+                cursor.execute(
+                    f"UPDATE {table} SET expires = %s WHERE cache_key = %s",  # noqa: S608
+                    [row[0], cache_key],
+                )
+            return value
 
 
 # Longer than any computation can take (connect + read timeouts, a busy database), so a lock

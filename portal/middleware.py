@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.security import SecurityMiddleware
 
 from portal.logging import REQUEST_ID_KEY, request_id
-from upstream import upstream_bound
+from upstream import PageCalls, upstream_bound
 
 HEADER = "X-Request-ID"
 # A proxy's id is kept when it looks like one; anything else could forge or flood the logs.
@@ -33,7 +33,7 @@ class RequestIdMiddleware:
         token = request_id.set(current)
         try:
             deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
-            with upstream_bound(request_id=current, deadline=deadline):
+            with upstream_bound(request_id=current, deadline=deadline, page=PageCalls()):
                 response = self.get_response(request)
         finally:
             request_id.reset(token)

@@ -6,6 +6,7 @@ project runs for development; with DEBUG off (the default) a SECRET_KEY is requi
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -245,10 +246,30 @@ GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
 UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
 # Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
-# How long a page may take before it answers: a throttled upstream GET ([docs] 409 with
-# Retry-After) waits and asks once more only when the wait fits; otherwise the page says
-# "busy, try again in a moment" with the upstream's Retry-After.
-UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=3.0)
+# One deadline for all the upstream calls of a page, budget waits included: every wait on the
+# upstream's socket ends by it (an answer that trickles in is cut there and is an error), and
+# a throttled GET ([docs] 409 with Retry-After) asks once more only when the wait fits.
+UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=10.0)
+# The tenant's API budget, shared by every process and instance through the cache
+# (upstream/budget.py, docs/operations.md): [docs] 10 calls a second, 120 a minute, 5,000 an
+# hour, 200,000 a day, writes 60 a minute and 2,500 a day (the lower of the documented
+# figures); "off" counts nothing. UPSTREAM_BUDGETS gives upstreams budgets of their own:
+# "https://a.example=20/s,240/m|120/m https://b.example=5/s,60/m|30/m".
+UPSTREAM_BUDGET: str = env.str("UPSTREAM_BUDGET", default="10/s,120/m,5000/h,200000/d")
+UPSTREAM_WRITE_BUDGET: str = env.str("UPSTREAM_WRITE_BUDGET", default="60/m,2500/d")
+_BUDGET = re.compile(r"off|\d+/[smhd](,\d+/[smhd])*")
+UPSTREAM_BUDGETS: dict[str, str] = {}
+for _entry in env.str("UPSTREAM_BUDGETS", default="").split():
+    _url, _equals, _budget = _entry.partition("=")
+    UPSTREAM_BUDGETS[_url.rstrip("/")] = _budget
+for _budget in (UPSTREAM_BUDGET, UPSTREAM_WRITE_BUDGET, *UPSTREAM_BUDGETS.values()):
+    if not all(_BUDGET.fullmatch(part) for part in _budget.split("|", 1)):
+        raise ImproperlyConfigured(
+            f"An upstream budget is N/s, N/m, N/h, N/d, comma-separated, or off: {_budget!r}"
+        )
+# A call that does not fit the budget waits for room at most this long (within the page's
+# deadline); past it the page shows its "in a moment" state, which asks again by itself.
+UPSTREAM_BUDGET_WAIT_SECONDS: float = env.float("UPSTREAM_BUDGET_WAIT_SECONDS", default=3.0)
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
 UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").

@@ -16,6 +16,9 @@ os.environ.setdefault("SANDBOX_ENABLED", "true")
 # from one address hundreds of times a minute: raised here, lowered by the tests of them.
 os.environ.setdefault("SANDBOX_RATE_LIMITS", "100000/m")
 os.environ.setdefault("SANDBOX_WRITE_RATE_LIMITS", "100000/m")
+# The portal's own budget of them likewise (upstream/budget.py): counted, never full.
+os.environ.setdefault("UPSTREAM_BUDGET", "100000/s")
+os.environ.setdefault("UPSTREAM_WRITE_BUDGET", "100000/s")
 
 from portal.settings import *  # noqa: F403
 from portal.settings import BASE_DIR, DATABASES, STORAGES, env

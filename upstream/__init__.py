@@ -5,6 +5,7 @@ per-request context (`upstream_bound`) that the middleware sets. Callers use thi
 names: `upstream.invoices_my(...)`, `upstream.NotFound`.
 """
 
+from upstream.budget import Priority
 from upstream.calls import (
     business_colors,
     business_current,
@@ -19,8 +20,9 @@ from upstream.calls import (
     token_by_password,
     token_by_refresh,
 )
-from upstream.context import UpstreamTarget, upstream_bound, upstream_target
+from upstream.context import PageCalls, UpstreamTarget, upstream_bound, upstream_target
 from upstream.errors import (
+    NotAsked,
     NotFound,
     PasswordRefused,
     PasswordResetRequired,
@@ -63,9 +65,12 @@ __all__ = [
     "InvoiceLine",
     "InvoicePage",
     "InvoicePreview",
+    "NotAsked",
     "NotFound",
+    "PageCalls",
     "PasswordRefused",
     "PasswordResetRequired",
+    "Priority",
     "RegisterByTokenAnswer",
     "ResetToken",
     "SecondFactorRequired",

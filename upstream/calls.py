@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from upstream import endpoints
+from upstream.budget import Priority
 from upstream.errors import (
     PasswordRefused,
     PasswordResetRequired,
@@ -42,7 +43,7 @@ CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")
 def checkout_status(*, token: str) -> CheckoutStatus:
     """[ours] The basket session's state and invoice: no public source names this call, its
     path or its shape (CONTRACT.md, "Guest checkout"). Status is required; the rest not."""
-    data = get_json(endpoints.CHECKOUT_STATUS, params={"token": token})
+    data = get_json(endpoints.CHECKOUT_STATUS, priority=Priority.BUYER, params={"token": token})
     fields = JsonFields(data, "CheckoutStatus")
     status = fields.required_text("Status")
     if status not in ("Paid", "Pending", "Failed"):
@@ -64,7 +65,9 @@ def register_by_token(*, invoice_id: int, token: str) -> RegisterByTokenAnswer:
     """
     path = endpoints.register_by_token(invoice_id)
     # The official portal posts {} (CONTRACT.md): a JSON body, not a form.
-    status, body = send("POST", path, params={"token": token}, json_body={})
+    status, body = send(
+        "POST", path, priority=Priority.BUYER, params={"token": token}, json_body={}
+    )
     if status != 200:
         raise UnexpectedAnswer(f"POST {path}: status {status}")
     data: Any = json_object(body, path)
@@ -78,7 +81,7 @@ def register_by_token(*, invoice_id: int, token: str) -> RegisterByTokenAnswer:
 
 def _tokens(form: dict[str, str]) -> Tokens:
     """[docs] /api/token, form-encoded; OAuth 2.0 errors (RFC 6749, 5.2) and Nexudus's own."""
-    status, body = send("POST", endpoints.TOKEN, form=form)
+    status, body = send("POST", endpoints.TOKEN, priority=Priority.MEMBER, form=form)
     data = json_object(body, endpoints.TOKEN)
     if status == 400:
         error = data.get("error")
@@ -141,7 +144,7 @@ def invoices_my(
         params["paid"] = "true" if paid else "false"
     if credit_notes is not None:
         params["creditNotes"] = "true" if credit_notes else "false"
-    data = get_json(endpoints.INVOICES_MY, params=params, bearer=bearer)
+    data = get_json(endpoints.INVOICES_MY, priority=Priority.MEMBER, params=params, bearer=bearer)
     fields = JsonFields(data, "InvoicePage")
     records = fields.data.get("Records")
     if not isinstance(records, list):
@@ -166,18 +169,20 @@ def invoices_my(
 
 def invoice_detail(*, bearer: str, invoice_id: int) -> InvoiceDetail:
     """One invoice in full; NotFound also for another customer's invoice."""
-    return parse_invoice_detail(get_json(endpoints.invoice(invoice_id), bearer=bearer))
+    return parse_invoice_detail(
+        get_json(endpoints.invoice(invoice_id), priority=Priority.MEMBER, bearer=bearer)
+    )
 
 
 def media_token(*, bearer: str) -> str:
     """A media JWT ([seed] /api/auth/media/customer): lives about 60 s, opens media only."""
-    data = get_json(endpoints.MEDIA_TOKEN, bearer=bearer)
+    data = get_json(endpoints.MEDIA_TOKEN, priority=Priority.PDF, bearer=bearer)
     return JsonFields(data, "MediaToken").required_text("jwt")
 
 
 def business_current() -> Business:
     """[docs] businesses/current; nothing in it is required (pages say less without it)."""
-    fields = JsonFields(get_json(endpoints.BUSINESS_CURRENT), "Business")
+    fields = JsonFields(get_json(endpoints.BUSINESS_CURRENT, priority=Priority.OTHER), "Business")
     country = fields.object("Country")
     parts = [
         fields.text("Address"),
@@ -202,7 +207,7 @@ def business_colors(*, business_id: int, bearer: str) -> BusinessColors:
     """The business's colours ([docs] sys/businesses/{id}/colors: a customer's bearer only,
     401 without), an open map of which four names are read; a value that is not a string
     counts as none. The brands package parses them before any reaches CSS."""
-    data = get_json(endpoints.business_colors(business_id), bearer=bearer)
+    data = get_json(endpoints.business_colors(business_id), priority=Priority.OTHER, bearer=bearer)
     fields = JsonFields(data, "BusinessColors")
     return BusinessColors(
         primary=fields.text("primaryColor", "PrimaryColor"),
@@ -216,7 +221,12 @@ def password_reset_start(*, email: str, business_id: int) -> None:
     """[docs] startPasswordReset: the upstream emails a one-time link to set a password. It
     answers WasSuccessful whether or not the email is known, so this says nothing either."""
     path = endpoints.PASSWORD_RESET_START
-    status, body = send("POST", path, json_body={"email": email, "businessId": business_id})
+    status, body = send(
+        "POST",
+        path,
+        priority=Priority.MEMBER,
+        json_body={"email": email, "businessId": business_id},
+    )
     answer = parse_action_confirmation(json_object(body, path))
     if status != 200 or not answer.was_successful:
         raise UnexpectedAnswer(f"POST {path}: status {status}, not successful")
@@ -233,6 +243,7 @@ def password_reset_complete(*, token: str, password: str, business_id: int) -> s
     status, body = send(
         "POST",
         path,
+        priority=Priority.MEMBER,
         json_body={"Token": token, "Password": password, "BusinessId": business_id},
     )
     answer = parse_action_confirmation(json_object(body, path))
@@ -261,7 +272,7 @@ def token_by_exchange(*, token: str) -> Tokens:
     used or expired. Never retried: the JWT is single-use.
     """
     path = endpoints.TOKEN_EXCHANGE
-    status, body = send("POST", path, params={"token": token})
+    status, body = send("POST", path, priority=Priority.MEMBER, params={"token": token})
     if status != 200:
         raise UnexpectedAnswer(f"POST {path}: status {status}")
     return parse_tokens(json_object(body, path))

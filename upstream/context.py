@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from django.conf import settings
 
 
+@dataclass
+class PageCalls:
+    """What one page's upstream calls share: once one finds the upstream unavailable (or
+    its budget spent), the rest are not sent, and the page shows what is cached."""
+
+    failed: bool = False
+
+
 @dataclass(frozen=True)
 class UpstreamTarget:
     base_url: str
@@ -22,9 +30,10 @@ class UpstreamTarget:
     public_base_url: str = ""
     pdf_link_scheme: str = "https"
     request_id: str = "-"
-    # time.monotonic() by which the page must answer: a throttled GET waits for its
-    # Retry-After only when that fits (None: no page, e.g. a command).
+    # time.monotonic() by which every upstream call of the page must be done (None: no
+    # page, e.g. a command: each call alone has connect + 2 x read).
     deadline: float | None = None
+    page: PageCalls | None = None
 
 
 _bound: ContextVar[UpstreamTarget | None] = ContextVar("upstream_target", default=None)
@@ -47,6 +56,7 @@ def upstream_bound(
     pdf_link_scheme: str | None = None,
     request_id: str | None = None,
     deadline: float | None = None,
+    page: PageCalls | None = None,
 ) -> Iterator[UpstreamTarget]:
     """Binds what is given and keeps the rest of the current target."""
     current = upstream_target()
@@ -56,6 +66,7 @@ def upstream_bound(
         pdf_link_scheme=current.pdf_link_scheme if pdf_link_scheme is None else pdf_link_scheme,
         request_id=current.request_id if request_id is None else request_id,
         deadline=current.deadline if deadline is None else deadline,
+        page=current.page if page is None else page,
     )
     token = _bound.set(target)
     try:

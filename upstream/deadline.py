@@ -1,20 +1,20 @@
-"""Deadlines for upstream calls: the whole call (connections and retries included) within
-connect + 2 x read timeouts, and each answer, headers and body, within 2 x read of asking.
+"""Deadlines for upstream calls: every wait on the upstream's socket ends by the call's
+deadline (the page's, or connect + 2 x read for one call alone), and each answer, headers and
+body, comes within 2 x read of asking.
 
-A socket read waits at most the read timeout for each arrival, so an answer that trickles in
-(a byte a second, headers included) would hold a worker for as long as it trickles. A watchdog
-thread, one per process, shuts down the socket of any answer past its deadline; the blocked
-read then fails at once and the call ends as UpstreamUnavailable.
-
-The watch starts when a connection waits for an answer and ends when the connection goes
-back to the pool, so a socket another call reuses is never cut short.
+A socket's read timeout bounds each arrival, not the answer: an answer that trickles in, a
+byte within every timeout, headers included, would hold a worker for as long as it trickles.
+Here every read of an answer is given the time left, never more than the read timeout, and
+a read past the deadline is a timeout: the call fails as UpstreamUnavailable. A cut answer is
+never read as a whole one (http.client takes headers that end early for all of them).
 """
 
 from __future__ import annotations
 
 import contextlib
+import http.client
+import io
 import socket
-import threading
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -28,105 +28,78 @@ from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 @dataclass(frozen=True)
 class CallDeadline:
-    at: float  # monotonic time by which the whole call must be done
+    at: float  # time.monotonic() by which the whole call must be done
     answer_seconds: float  # the most one answer may take, from asking to its last byte
 
 
 _deadline: ContextVar[CallDeadline | None] = ContextVar("upstream_deadline", default=None)
 
 
-class _Watchdog:
-    def __init__(self) -> None:
-        self._due: dict[HTTPConnection, float] = {}
-        self._changed = threading.Condition()
-        self._thread: threading.Thread | None = None
-
-    def watch(self, connection: HTTPConnection, deadline: float) -> None:
-        with self._changed:
-            self._due[connection] = deadline
-            if self._thread is None or not self._thread.is_alive():
-                # Started on first use, so that a forked worker gets a thread of its own.
-                self._thread = threading.Thread(target=self._run, name="upstream-deadline")
-                self._thread.daemon = True
-                self._thread.start()
-            self._changed.notify()
-
-    def unwatch(self, connection: HTTPConnection) -> None:
-        with self._changed:
-            self._due.pop(connection, None)
-
-    def _run(self) -> None:
-        while True:
-            with self._changed:
-                now = time.monotonic()
-                overdue = [conn for conn, due in self._due.items() if due <= now]
-                for conn in overdue:
-                    del self._due[conn]
-                    _cut(conn)
-                nearest = min(self._due.values(), default=now + 60)
-                self._changed.wait(timeout=max(nearest - now, 0.01))
-
-
-def _cut(connection: HTTPConnection) -> None:
-    sock = connection.sock
-    if sock is not None:
-        # Wakes the read blocked on it; the call then fails as a broken connection.
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-
-_watchdog = _Watchdog()
-
-
 @contextlib.contextmanager
-def call_deadline(*, call_seconds: float, answer_seconds: float) -> Iterator[CallDeadline]:
+def call_deadline(*, at: float, answer_seconds: float) -> Iterator[None]:
     """Binds the deadlines of the upstream call made inside."""
-    deadline = CallDeadline(at=time.monotonic() + call_seconds, answer_seconds=answer_seconds)
-    token = _deadline.set(deadline)
+    token = _deadline.set(CallDeadline(at=at, answer_seconds=answer_seconds))
     try:
-        yield deadline
+        yield
     finally:
         _deadline.reset(token)
 
 
-class _Watched:
-    """Mixed into urllib3's connections: waiting for an answer is watched."""
+class _DeadlineReader(io.RawIOBase):
+    """The socket's reader, each read given the time left until the deadline."""
 
-    def getresponse(self, *args: Any, **kwargs: Any) -> Any:
+    def __init__(self, raw: Any, sock: socket.socket, deadline: float) -> None:
+        super().__init__()
+        self._raw, self._sock, self._deadline = raw, sock, deadline
+        # urllib3 has set the read timeout on the socket for this answer.
+        self._read_timeout = sock.gettimeout()
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int | None:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError("the answer is past the call's deadline")
+        wait = left if self._read_timeout is None else min(left, self._read_timeout)
+        self._sock.settimeout(wait)
+        return int(self._raw.readinto(buffer))
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(http.client.HTTPResponse):
+    def __init__(self, sock: socket.socket, *args: Any, **kwargs: Any) -> None:
+        super().__init__(sock, *args, **kwargs)
         deadline = _deadline.get()
         if deadline is not None:
+            # Made as the request has been sent: the answer's time starts now.
             due = min(deadline.at, time.monotonic() + deadline.answer_seconds)
-            _watchdog.watch(self, due)  # type: ignore[arg-type]
-        return super().getresponse(*args, **kwargs)  # type: ignore[misc]
+            # Detached, so that the reader http.client made never closes the socket's.
+            raw = self.fp.detach()
+            self.fp = io.BufferedReader(_DeadlineReader(raw, sock, due))
 
 
-class _HTTPConnection(_Watched, HTTPConnection):
-    pass
+class _HTTPConnection(HTTPConnection):
+    response_class = _DeadlineResponse
 
 
-class _HTTPSConnection(_Watched, HTTPSConnection):
-    pass
+class _HTTPSConnection(HTTPSConnection):
+    response_class = _DeadlineResponse
 
 
-class _Unwatched:
-    """Mixed into urllib3's pools: a connection back in the pool is no longer watched."""
-
-    def _put_conn(self, conn: Any) -> None:
-        if conn is not None:
-            _watchdog.unwatch(conn)
-        super()._put_conn(conn)  # type: ignore[misc]
-
-
-class _HTTPPool(_Unwatched, HTTPConnectionPool):
+class _HTTPPool(HTTPConnectionPool):
     ConnectionCls = _HTTPConnection
 
 
-class _HTTPSPool(_Unwatched, HTTPSConnectionPool):
+class _HTTPSPool(HTTPSConnectionPool):
     ConnectionCls = _HTTPSConnection
 
 
 class DeadlineAdapter(HTTPAdapter):
-    """requests' adapter with pools whose connections obey the call's deadline."""
+    """requests' adapter whose connections read answers within the call's deadline."""
 
     def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)

@@ -20,6 +20,11 @@ class Throttled(UpstreamUnavailable):
         self.retry_after = retry_after
 
 
+class NotAsked(UpstreamUnavailable):
+    """Not sent: an earlier call of this page found the upstream unavailable, or the page's
+    deadline has passed. What the rest of the page needs comes from the cache."""
+
+
 class TokenRejected(UpstreamError):
     """401, or invalid_grant: the token or credentials are invalid, used or expired."""
 

@@ -1,11 +1,15 @@
 """Sending one request to the upstream: pooled, bounded in size and time, errors typed.
 
 - One pooled `requests.Session` per process and kind of call (keep-alive connections).
+- Every call, retries included, is counted in the tenant's budget first (budget.py) and
+  waits there for room within the page's deadline.
 - Idempotent GETs are retried with backoff on connection errors and 502/503/504;
   registerByToken and other POSTs never are: a POST whose answer was lost may have been
   processed, and the caller decides what a retry means.
-- Throttling ([docs] 409 with Retry-After; 429) is `Throttled`; a GET waits and asks once more
-  when the wait fits the page's deadline.
+- Throttling ([docs] 409 with Retry-After; 429) closes the budget for every process for that
+  long and is `Throttled`; a GET asks once more when the wait fits the page's deadline.
+- One deadline for all of a page's calls; after one finds the upstream unavailable, the
+  page's other calls are not sent (`NotAsked`), and the page shows what is cached.
 - Every call says `Accept` (some endpoints answer HTML without it) and `X-Use-Timezone: true`
   (dates in the space's local time, as the official portal asks).
 - Tokens travel as query parameters and are never logged: log lines name the path only.
@@ -28,9 +32,11 @@ from django.conf import settings
 from django.utils import translation
 from urllib3.util.retry import Retry
 
-from upstream.context import upstream_target
+from upstream.budget import Priority, budget_close, budget_take
+from upstream.context import UpstreamTarget, upstream_target
 from upstream.deadline import DeadlineAdapter, call_deadline
 from upstream.errors import (
+    NotAsked,
     NotFound,
     Throttled,
     TokenRejected,
@@ -51,18 +57,20 @@ def longest_call_seconds() -> float:
 
 @cache
 def pooled_session(*, retrying: bool) -> requests.Session:
-    """One session per process and kind: pooled keep-alive connections to the upstream."""
+    """One session per process and kind: pooled keep-alive connections to the upstream.
+
+    urllib3 retries only connections that failed before the request was sent; `send` retries
+    a GET's 502/503/504 itself, each try counted in the budget."""
     retries = Retry(
         total=settings.UPSTREAM_GET_RETRIES if retrying else 0,
         # A slow upstream is not retried: that would multiply the wait and the load.
         read=0,
+        status=0,
+        other=0,
         backoff_factor=0.2,
         backoff_max=1,
-        status_forcelist=(502, 503, 504),
         allowed_methods=frozenset({"GET"}),
         raise_on_status=False,
-        # An upstream's Retry-After (429, a maintenance 503) could hold a worker for minutes:
-        # the page answers at once instead, and asks again later by itself.
         respect_retry_after_header=False,
     )
     session = requests.Session()
@@ -125,17 +133,22 @@ def _throttled(status: int, headers: Any) -> int | None:
     return None
 
 
-def _wait_fits(seconds: int) -> bool:
-    deadline = upstream_target().deadline
-    if deadline is None:
-        deadline = time.monotonic() + settings.UPSTREAM_PAGE_DEADLINE_SECONDS
-    return time.monotonic() + seconds < deadline
+def page_deadline(target: UpstreamTarget) -> float:
+    """By when the calls of this page must be done; a command's call has a deadline of its own."""
+    if target.deadline is not None:
+        return target.deadline
+    return time.monotonic() + longest_call_seconds()
+
+
+def _fits(seconds: float, target: UpstreamTarget) -> bool:
+    return time.monotonic() + seconds < page_deadline(target)
 
 
 def send(
     method: Literal["GET", "POST"],
     path: str,
     *,
+    priority: Priority,
     params: dict[str, str | int] | None = None,
     form: dict[str, str] | None = None,
     json_body: Any = None,
@@ -144,13 +157,17 @@ def send(
 ) -> tuple[int, bytes]:
     """Sends one request; answers (status, body) for 2xx, 400 and 409, raises otherwise.
 
-    Throttled: a GET waits for Retry-After and asks once more when that fits the page's
-    deadline; otherwise (and for POSTs) `Throttled` carries the wait to the page.
+    A GET answered 502/503/504 is asked again (UPSTREAM_GET_RETRIES, with backoff), and once
+    more after a throttling answer, each when the wait fits the page's deadline; otherwise (and
+    for POSTs) the failure, `Throttled` with its wait, goes to the page.
     """
-    for attempt in (1, 2):
+    target = upstream_target()
+    retries, throttled_before = settings.UPSTREAM_GET_RETRIES, False
+    for attempt in range(1, retries + 3):
         status, headers, body = send_raw(
             method,
             path,
+            priority=priority,
             params=params,
             form=form,
             json_body=json_body,
@@ -158,14 +175,41 @@ def send(
             expect=expect,
         )
         wait = _throttled(status, headers)
-        if wait is None:
+        if wait is not None:
+            if method != "GET" or throttled_before or not _fits(wait, target):
+                logger.warning("upstream %s %s throttled: retry after %s s", method, path, wait)
+                _page_failed(target)
+                raise Throttled(f"{method} {path}: throttled ({status})", retry_after=wait)
+            # The budget is closed for `wait` (send_raw): the next try waits there.
+            logger.info("upstream %s %s throttled: waiting %s s once", method, path, wait)
+            throttled_before = True
+            continue
+        if status in (502, 503, 504) and method == "GET" and attempt <= retries:
+            pause = min(0.2 * 2 ** (attempt - 1), 1.0)
+            if _fits(pause + 0.5, target):
+                logger.info("upstream %s %s -> %s: asking again", method, path, status)
+                time.sleep(pause)
+                continue
+        try:
             return _checked(method, path, status, headers, body, expect=expect)
-        if method != "GET" or attempt == 2 or not _wait_fits(wait):
-            logger.warning("upstream %s %s throttled: retry after %s s", method, path, wait)
-            raise Throttled(f"{method} {path}: throttled ({status})", retry_after=wait)
-        logger.info("upstream %s %s throttled: waiting %s s once", method, path, wait)
-        time.sleep(wait)
+        except UpstreamUnavailable:
+            _page_failed(target)
+            raise
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _page_failed(target: UpstreamTarget) -> None:
+    if target.page is not None:
+        target.page.failed = True
+
+
+@contextlib.contextmanager
+def _failing_the_page(target: UpstreamTarget) -> Iterator[None]:
+    try:
+        yield
+    except UpstreamUnavailable:
+        _page_failed(target)
+        raise
 
 
 @contextlib.contextmanager
@@ -185,6 +229,7 @@ def send_raw(
     method: Literal["GET", "POST"],
     path: str,
     *,
+    priority: Priority = Priority.OTHER,
     params: dict[str, str | int] | None,
     form: dict[str, str] | None,
     json_body: Any,
@@ -194,69 +239,107 @@ def send_raw(
     """One request as it is answered: status, headers and body (for `send` and the operators'
     check); transport failures are UpstreamUnavailable, an oversized body UnexpectedAnswer.
 
-    Refused without asking while UPSTREAM_CONCURRENCY calls of this process already wait on
-    the upstream and none ends soon (slots.py): a hanging upstream then costs a few threads,
-    never all of them.
+    Not sent (`NotAsked`) once an earlier call of the page failed or its deadline passed;
+    refused without asking while UPSTREAM_CONCURRENCY calls of this process already wait on
+    the upstream or its budget and none ends soon (slots.py): a hanging upstream then costs a
+    few threads; counted in the budget, waiting there at most UPSTREAM_BUDGET_WAIT_SECONDS.
     """
-    with _waiting_slot(method, path):
-        target = upstream_target()
-        headers = {
-            "Accept": "application/pdf" if expect == "pdf" else "application/json",
-            # [docs] dates in the space's local time, as the official portal asks for them.
-            "X-Use-Timezone": "true",
-            # The page's language: an upstream that honours it formats amounts and writes
-            # messages in it (the sandbox does).
-            "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
-            # The same id as this request's log lines, so both sides' logs can be joined.
-            "X-Request-ID": target.request_id,
-        }
-        if bearer:
-            headers["Authorization"] = f"Bearer {bearer}"
-        connect, read = settings.UPSTREAM_CONNECT_TIMEOUT, settings.UPSTREAM_READ_TIMEOUT
-        started = time.monotonic()
-        try:
-            with (
-                call_deadline(call_seconds=longest_call_seconds(), answer_seconds=2 * read),
-                pooled_session(retrying=method == "GET").request(
-                    method,
-                    target.base_url + path,
-                    params=params,
-                    data=form,
-                    json=json_body,
-                    headers=headers,
-                    timeout=(connect, read),
-                    stream=True,
-                    allow_redirects=False,
-                ) as response,
-            ):
-                status = response.status_code
-                body = _read_capped(response)
-                answer_headers = response.headers
-        except requests.Timeout as error:
-            logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
+    target = upstream_target()
+    deadline = page_deadline(target)
+    if (target.page is not None and target.page.failed) or time.monotonic() >= deadline:
+        logger.info(
+            "upstream %s %s not sent: the page's upstream failed or its time is up", method, path
+        )
+        raise NotAsked(f"{method} {path}: not sent")
+    # A call waiting for the budget holds one of the process's slots, so that waiting calls
+    # never take the threads /healthz and pages without upstream calls need.
+    with _waiting_slot(method, path), _failing_the_page(target):
+        # The call itself keeps a second of the page's time, or what is left of it.
+        waits_until = min(deadline - 1, time.monotonic() + settings.UPSTREAM_BUDGET_WAIT_SECONDS)
+        budget_take(priority=priority, write=method != "GET", deadline=waits_until)
+        status, answer_headers, body = _request(
+            method,
+            path,
+            target=target,
+            deadline=deadline,
+            params=params,
+            form=form,
+            json_body=json_body,
+            bearer=bearer,
+            expect=expect,
+        )
+    if status in (409, 429) and (wait := _throttled(status, answer_headers)) is not None:
+        budget_close(seconds=wait)
+    return status, answer_headers, body
+
+
+def _request(
+    method: Literal["GET", "POST"],
+    path: str,
+    *,
+    target: UpstreamTarget,
+    deadline: float,
+    params: dict[str, str | int] | None,
+    form: dict[str, str] | None,
+    json_body: Any,
+    bearer: str | None,
+    expect: Literal["json", "pdf"],
+) -> tuple[int, Any, bytes]:
+    headers = {
+        "Accept": "application/pdf" if expect == "pdf" else "application/json",
+        # [docs] dates in the space's local time, as the official portal asks for them.
+        "X-Use-Timezone": "true",
+        # The page's language: an upstream that honours it formats amounts and writes
+        # messages in it (the sandbox does).
+        "Accept-Language": translation.get_language() or settings.LANGUAGE_CODE,
+        # The same id as this request's log lines, so both sides' logs can be joined.
+        "X-Request-ID": target.request_id,
+    }
+    if bearer:
+        headers["Authorization"] = f"Bearer {bearer}"
+    started = time.monotonic()
+    # Every wait on the socket ends by the call's deadline: the page's, or the call's own.
+    at = min(deadline, started + longest_call_seconds())
+    connect = min(settings.UPSTREAM_CONNECT_TIMEOUT, at - started)
+    try:
+        with (
+            call_deadline(at=at, answer_seconds=2 * settings.UPSTREAM_READ_TIMEOUT),
+            pooled_session(retrying=method == "GET").request(
+                method,
+                target.base_url + path,
+                params=params,
+                data=form,
+                json=json_body,
+                headers=headers,
+                timeout=(connect, settings.UPSTREAM_READ_TIMEOUT),
+                stream=True,
+                allow_redirects=False,
+            ) as response,
+        ):
+            status = response.status_code
+            body = _read_capped(response)
+            answer_headers = response.headers
+    except requests.Timeout as error:
+        logger.warning("upstream %s %s timed out: %s", method, path, type(error).__name__)
+        raise UpstreamUnavailable(f"{method} {path}: timeout") from None
+    except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
+        # Without retries left, urllib3 reports a read timeout as a failed connection.
+        reason = getattr(error.args[0], "reason", None) if error.args else None
+        if isinstance(reason, urllib3.exceptions.TimeoutError):
+            logger.warning("upstream %s %s timed out: no answer", method, path)
             raise UpstreamUnavailable(f"{method} {path}: timeout") from None
-        except (requests.ConnectionError, requests.exceptions.ChunkedEncodingError) as error:
-            # Without retries left, urllib3 reports a read timeout as a failed connection.
-            reason = getattr(error.args[0], "reason", None) if error.args else None
-            if isinstance(reason, urllib3.exceptions.TimeoutError):
-                logger.warning("upstream %s %s timed out: no answer", method, path)
-                raise UpstreamUnavailable(f"{method} {path}: timeout") from None
-            if time.monotonic() - started >= 2 * read:
-                # The answer's deadline passed: the watchdog cut it (upstream/deadline.py).
-                logger.warning("upstream %s %s: no whole answer within the deadline", method, path)
-                raise UpstreamUnavailable(f"{method} {path}: past the deadline") from None
-            logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
-            raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
-        except requests.RequestException as error:
-            # Anything else of requests' (a corrupt compressed body, too many redirects…).
-            logger.warning("upstream %s %s failed: %s", method, path, type(error).__name__)
-            raise UpstreamUnavailable(f"{method} {path}: {type(error).__name__}") from None
-        except UpstreamError as error:
-            logger.warning("upstream %s %s: %s", method, path, error)
-            raise
-        elapsed_ms = (time.monotonic() - started) * 1000
-        logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
-        return status, answer_headers, body
+        logger.warning("upstream %s %s unreachable: %s", method, path, type(error).__name__)
+        raise UpstreamUnavailable(f"{method} {path}: connection failed") from None
+    except requests.RequestException as error:
+        # Anything else of requests' (a corrupt compressed body, too many redirects…).
+        logger.warning("upstream %s %s failed: %s", method, path, type(error).__name__)
+        raise UpstreamUnavailable(f"{method} {path}: {type(error).__name__}") from None
+    except UpstreamError as error:
+        logger.warning("upstream %s %s: %s", method, path, error)
+        raise
+    elapsed_ms = (time.monotonic() - started) * 1000
+    logger.info("upstream %s %s -> %s in %.0f ms", method, path, status, elapsed_ms)
+    return status, answer_headers, body
 
 
 def _checked(
@@ -288,8 +371,8 @@ def json_object(body: bytes, path: str) -> dict[str, Any]:
     return data
 
 
-def get_json(path: str, **kwargs: Any) -> dict[str, Any]:
-    status, body = send("GET", path, **kwargs)
+def get_json(path: str, *, priority: Priority, **kwargs: Any) -> dict[str, Any]:
+    status, body = send("GET", path, priority=priority, **kwargs)
     if status != 200:
         raise UnexpectedAnswer(f"GET {path}: status {status}")
     return json_object(body, path)

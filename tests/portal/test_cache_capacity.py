@@ -37,3 +37,34 @@ def test_the_default_database_cache_keeps_thousands_of_live_entries(tmp_path: Pa
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["the", "look", "2001"]
+
+
+
+COUNT = """
+import django
+django.setup()
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.core.cache import cache
+from django.db import connection
+cache.add("day", 1, timeout=86400)
+cache.incr("day")
+cache.incr("day", 5)
+with connection.cursor() as cursor:
+    cursor.execute("SELECT julianday(expires) - julianday('now') FROM portal_cache")
+    days = cursor.fetchone()[0]
+print(cache.get("day"), round(days, 2))
+"""
+
+
+def test_counting_keeps_the_keys_expiry(tmp_path: Path) -> None:
+    """Django's own incr sets the default timeout (5 minutes) again: the budget's count of a
+    day would be forgotten (upstream/budget.py)."""
+    result = run_python(
+        COUNT,
+        SECRET_KEY="x" * 50,
+        SANDBOX_ENABLED="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["7", "1.0"]

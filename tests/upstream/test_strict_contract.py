@@ -212,8 +212,12 @@ def test_a_409_burst_gives_no_5xx(strict: Strict) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         statuses = list(pool.map(load, pages))
     assert strict.state.throttle_next == 0  # the burst was met
+    # Each 409 closes the budget for every page (upstream/budget.py): a page waits within its
+    # time, then says "busy" with the wait, never an error.
     assert all(status in (200, 429) for status in statuses), statuses
-    assert statuses.count(200) >= len(pages) - 2
+    assert 200 in statuses
+    time.sleep(1.1)
+    assert [load(path) for path in pages[:4]] == [200] * 4
 
 
 def test_a_long_throttle_is_a_busy_page_with_retry_after(strict: Strict) -> None:
