@@ -57,6 +57,8 @@ def _colors(brand: BrandSettings, bearer: str | None) -> upstream.BusinessColors
     try:
         found = _parsed(upstream.business_colors(business_id=found_business.id, bearer=bearer))
         cache.set(key, found, COLORS_SECONDS)
+    except upstream.NotAsked:
+        return NO_COLORS
     except upstream.UpstreamError as error:
         logger.warning("business colours unavailable: %s", error)
         cache.set(key, NO_COLORS, FAILURE_SECONDS)

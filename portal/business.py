@@ -4,7 +4,10 @@ which follows that business's culture."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import Iterator
+from contextvars import ContextVar
 from enum import Enum
 from functools import lru_cache
 
@@ -29,15 +32,44 @@ class Unavailable(Enum):
     BUSINESS = "business"
 
 
+# The businesses a request has read (brands.middleware): a page asks for its business's name,
+# address and locale several times, and each read of the default database cache is a query.
+_read: ContextVar[dict[str, upstream.Business | None] | None] = ContextVar(
+    "business_read", default=None
+)
+
+
+@contextlib.contextmanager
+def business_read_once() -> Iterator[None]:
+    """Within it, business() reads each upstream's business once (the cache, or the upstream)."""
+    token = _read.set({})
+    try:
+        yield
+    finally:
+        _read.reset(token)
+
+
 def business() -> upstream.Business | None:
     """The bound upstream's business; None (pages then say less) when the upstream cannot tell.
     Keyed by the upstream, not the brand: brands on one tenant share it."""
     key = f"business:{upstream.upstream_target().base_url}"
+    read = _read.get()
+    if read is None:
+        return _business(key)
+    if key not in read:
+        read[key] = _business(key)
+    return read[key]
+
+
+def _business(key: str) -> upstream.Business | None:
     found: upstream.Business | Unavailable | None = cache.get(key)
     if found is None:
         try:
             found = upstream.business_current()
             cache.set(key, found, BUSINESS_SECONDS)
+        except upstream.NotAsked:
+            # This page's upstream already failed: the page says less, other pages ask.
+            return None
         except upstream.UpstreamError as error:
             logger.warning("business unavailable: %s", error)
             cache.set(key, Unavailable.BUSINESS, FAILURE_SECONDS)

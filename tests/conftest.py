@@ -131,6 +131,13 @@ def clock(monkeypatch: pytest.MonkeyPatch, settings: SettingsWrapper) -> Iterato
     cache.clear()
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `long` first: in `make test`'s parallel run one worker starts each at once
+    and the others share out the rest meanwhile (--dist worksteal)."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """A line CI's log can be read for: how many browser tests ran, and how they ended."""
     outcomes: dict[str, int] = {}

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from upstream.errors import UpstreamError
+from upstream.errors import Throttled, UpstreamError
 from upstream.transport import json_object, send_raw
 
 
@@ -104,10 +104,17 @@ class Checker:
     def _send(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any, bytes, int]:
         """send_raw, paced, and asked again after the wait a throttled answer names; with the
         milliseconds the last try took."""
-        for _try in range(THROTTLED_TRIES):
+        for attempt in range(1, THROTTLED_TRIES + 1):
             self.pace()
             started = time.monotonic()
-            status, headers, body = send_raw(method, path, **kwargs)  # type: ignore[arg-type]
+            try:
+                status, headers, body = send_raw(method, path, **kwargs)  # type: ignore[arg-type]
+            except Throttled as spent:
+                # The portal's own budget of the tenant (upstream/budget.py) has no room yet.
+                if spent.retry_after > LONGEST_WAIT_SECONDS or attempt == THROTTLED_TRIES:
+                    raise
+                self._sleep(spent.retry_after)
+                continue
             retry_after = headers.get("Retry-After", "")
             if status not in (409, 429) or not retry_after.isdigit():
                 break

@@ -39,7 +39,6 @@ def test_the_default_database_cache_keeps_thousands_of_live_entries(tmp_path: Pa
     assert result.stdout.split() == ["the", "look", "2001"]
 
 
-
 COUNT = """
 import django
 django.setup()

@@ -1,0 +1,250 @@
+"""The tenant's API budget held against the sandbox at its documented limits (issue 21), the
+portal and the sandbox as the separate gunicorn servers `make serve` and `make sandbox` run:
+a payday surge shows no error page, an anonymous flood leaves a member's invoices at 200, the
+operators' check passes run after run, and an upstream that trickles its headers costs a page
+one connection and ends in a 503 by the page's deadline."""
+
+from __future__ import annotations
+
+import re
+import socket
+import statistics
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+from tests.helpers.harness import (
+    Server,
+    demo_sign_in,
+    free_port,
+    production_environment,
+    python_in,
+    sandbox_server,
+)
+
+# [docs] CONTRACT.md, "Rate limits"; the sandbox's own default, spelled out.
+DOCUMENTED = {
+    "SANDBOX_RATE_LIMITS": "10/s,120/m,5000/h,200000/d",
+    "SANDBOX_WRITE_RATE_LIMITS": "60/m",
+}
+BUYERS = 40
+HEADLINE = re.compile(r"<h1[^>]*>(.*?)</h1>", re.S)
+DELAY = re.compile(r'hx-trigger="load delay:(\d+)s')
+
+
+@dataclass
+class Tenant:
+    portal: Server
+    sandbox: Server
+
+    def answered(self, pattern: str) -> int:
+        """Calls the sandbox logged whose request and status match `pattern`."""
+        return len(re.findall(pattern, self.sandbox.log.read_text()))
+
+
+def _portal(tmp: Path, port: int, upstream: str, **variables: str) -> Server:
+    return Server(
+        name="portal",
+        port=port,
+        env=production_environment(
+            PORT=str(port),
+            SANDBOX_ENABLED="false",
+            UPSTREAM_URL=upstream,
+            UPSTREAM_PUBLIC_BASE_URL="/sandbox",
+            DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}",
+            STATIC_ROOT=str(tmp),
+            **variables,
+        ),
+        log=tmp / "portal.log",
+    )
+
+
+@pytest.fixture
+def tenant(tmp_path: Path) -> Iterator[Tenant]:
+    """A fresh tenant for each test: its budget starts whole."""
+    portal_port, sandbox_port = free_port(), free_port()
+    sandbox = sandbox_server(
+        sandbox_port,
+        tmp_path / "sandbox.log",
+        portal_url=f"http://127.0.0.1:{portal_port}",
+        database=tmp_path / "sandbox.sqlite3",
+        **DOCUMENTED,
+    )
+    portal = _portal(tmp_path, portal_port, f"{sandbox.url}/sandbox")
+    assert "UPSTREAM_BUDGET" not in portal.env  # the documented limits, the default
+    portal.manage("migrate", "--noinput")
+    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
+    sandbox.manage("migrate", "--noinput")
+    sandbox.manage("sandbox_seed")
+    with ExitStack() as stop:
+        for server in (sandbox, portal):
+            stop.callback(server.stop)
+            server.start()
+        for server in (sandbox, portal):
+            server.wait_ready()
+        yield Tenant(portal=portal, sandbox=sandbox)
+
+
+def _headline(html: str) -> str:
+    found = HEADLINE.search(html)
+    return re.sub(r"\s+", " ", found.group(1)).strip() if found else ""
+
+
+def test_payday_shows_no_error_page(tenant: Tenant) -> None:
+    """Forty buyers land within four seconds, several times what the tenant allows a second:
+    each sees "Confirming your payment…" (which asks again by itself) or the receipt, never an
+    error, and each purchase is registered once."""
+    urls = tenant.sandbox.python("-m", "bench.purchases", str(BUYERS)).split()
+    complete = f"{tenant.portal.url}/en/invoices/complete"
+    seen: list[tuple[int, str]] = []
+
+    def buyer(index: int) -> float:
+        time.sleep(index * 4 / BUYERS)
+        started = time.monotonic()
+        with requests.Session() as browser:
+            page = browser.get(urls[index], timeout=60)
+            while True:
+                seen.append((page.status_code, _headline(page.text)))
+                if page.status_code != 200 or "Thank you" in page.text:
+                    return time.monotonic() - started
+                if time.monotonic() - started > 150:
+                    raise AssertionError(f"buyer {index} never saw the receipt")
+                delay = DELAY.search(page.text)
+                time.sleep(int(delay.group(1)) if delay else 2)
+                page = browser.get(complete, timeout=60)
+
+    with ThreadPoolExecutor(max_workers=BUYERS) as pool:
+        receipts = list(pool.map(buyer, range(BUYERS)))
+    headlines = {headline for _status, headline in seen}
+    assert {status for status, _headline in seen} == {200}, seen
+    assert headlines <= {"Thank you, your payment is confirmed", "Confirming your payment…"}
+    assert sum("Thank you" in headline for _status, headline in seen) == BUYERS
+    registered = tenant.answered(
+        r'"POST /sandbox/api/public/billing/invoices/\d+/registerByToken" 200'
+    )
+    assert registered == BUYERS
+    # The portal keeps under the limits by itself: the tenant rarely has to say so.
+    throttled = tenant.answered(r'" 409 ')
+    assert throttled <= 3, throttled
+    print(  # noqa: T201 (figures for the log; make bench measures them)
+        f"payday: {BUYERS} buyers, receipts after {statistics.median(receipts):.1f} s median, "
+        f"{max(receipts):.1f} s at most; {throttled} answers 409"
+    )
+
+
+def test_an_anonymous_flood_leaves_a_members_invoices_at_200(tenant: Tenant) -> None:
+    portal = tenant.portal.url
+    member = requests.Session()
+    assert demo_sign_in(member, portal).status_code == 200
+
+    def unknown_link(_: int) -> int:
+        link = f"{portal}/en/invoices/complete?stripe_session_id={uuid.uuid4()}"
+        return requests.get(link, timeout=60).status_code
+
+    def readiness(_: int) -> int:
+        return requests.get(f"{portal}/readyz", timeout=60).status_code
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        links = pool.map(unknown_link, range(200))
+        probes = pool.map(readiness, range(200))
+        listings = []
+        for _ in range(10):
+            listings.append(member.get(f"{portal}/en/invoices/", timeout=60).status_code)
+            time.sleep(0.3)
+        link_statuses, probe_statuses = set(links), set(probes)
+    assert listings == [200] * 10
+    assert link_statuses <= {404, 429}, link_statuses
+    assert probe_statuses == {200}
+    # Five unknown links from this visitor asked the upstream; the rest were answered here.
+    assert tenant.answered(r'"GET /sandbox/api/public/checkout/status" 404') <= 5
+    assert tenant.answered(r'" 409 ') == 0
+
+
+@pytest.mark.long
+def test_the_operators_check_passes_run_after_run(tenant: Tenant) -> None:
+    """Twenty runs in a row, more calls than the tenant allows a minute: the check waits for
+    room in the budget (shared with the portal through its database cache) and says the
+    portal will work every time."""
+    env = {**tenant.portal.env, "UPSTREAM_CHECK_PASSWORD": "demo-password"}
+    for run in range(20):
+        result = python_in(
+            env, "manage.py", "upstream_check", "--email", "demo@example.com", timeout=300
+        )
+        assert result.returncode == 0, (run, result.stdout, result.stderr)
+        assert "The portal will work with this upstream." in result.stdout
+        assert "throttled" not in result.stdout
+    assert tenant.answered(r'" 409 ') == 0
+
+
+class TricklingUpstream:
+    """Answers every request a byte at a time, each in time for the read timeout: the headers
+    never end. Counts the connections made to it."""
+
+    def __init__(self, *, interval: float) -> None:
+        self.interval = interval
+        self.connections = 0
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+        self.port = self.listener.getsockname()[1]
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _address = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self._trickle, args=(connection,), daemon=True).start()
+
+    def _trickle(self, connection: socket.socket) -> None:
+        with connection:
+            try:
+                connection.recv(65536)
+                for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 10:
+                    connection.sendall(bytes([byte]))
+                    time.sleep(self.interval)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_trickling_headers_end_in_a_503_by_the_pages_deadline(tmp_path: Path) -> None:
+    """Each byte within the read timeout (1.5 s), the headers never whole: the page's one call
+    ends at its deadline (2.5 s), and its error page takes the brand's look from what is
+    cached instead of asking again."""
+    trickling = TricklingUpstream(interval=0.9)
+    portal = _portal(
+        tmp_path,
+        free_port(),
+        f"http://127.0.0.1:{trickling.port}/sandbox",
+        UPSTREAM_READ_TIMEOUT="1.5",
+        UPSTREAM_PAGE_DEADLINE_SECONDS="2.5",
+    )
+    portal.manage("migrate", "--noinput")
+    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
+    with ExitStack() as stop:
+        stop.callback(trickling.close)
+        stop.callback(portal.stop)
+        portal.start()
+        portal.wait_ready()
+        with requests.Session() as browser:
+            landing = f"{portal.url}/en/invoices/complete?stripe_session_id={uuid.uuid4()}"
+            assert browser.get(landing, allow_redirects=False, timeout=10).status_code == 303
+            before = trickling.connections
+            started = time.monotonic()
+            page = browser.get(f"{portal.url}/en/invoices/complete", timeout=30)
+            elapsed = time.monotonic() - started
+    assert page.status_code == 503
+    assert "We cannot confirm your purchase just now" in page.text
+    assert elapsed < 2.5 + 1
+    assert trickling.connections - before == 1
