@@ -17,13 +17,15 @@ import time
 from html.parser import HTMLParser
 from pathlib import Path
 
-from bench import browser, latency, load, stack, wire
+from bench import browser, latency, load, payday, stack, wire
 from bench.pages import (
     COMPLETE,
     HTMX,
+    Check,
     Measured,
     Scenario,
     Sizes,
+    table,
 )
 from bench.prepare import Prepared, latency_scenarios, prepare, scenarios
 from bench.report import report
@@ -194,6 +196,19 @@ def main() -> int:
                 checked = report(
                     servers, results, found, timings, pdf, profiles, pairs, opened, reopened, took
                 )
+            _say(f"Payday: {payday.BUYERS} buyers, the sandbox at its documented limits…")
+            day = payday.run(tmp)
+            sys.stdout.write(
+                "\n".join(["", "## Payday", "", *table(["figure", "measured"], day.rows())]) + "\n"
+            )
+            checked.append(
+                Check(
+                    figure="payday: error pages",
+                    budget="none",
+                    measured=f"{day.error_pages}",
+                    met=day.error_pages == 0 and day.registered == day.buyers,
+                )
+            )
         except RuntimeError as error:
             sys.stderr.write(f"make bench: {error}\n")
             return 2

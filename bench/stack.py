@@ -145,6 +145,9 @@ def _running(tmp: Path, stop_later: ExitStack) -> Iterator[Stack]:
         UPSTREAM_URL=f"http://127.0.0.1:{proxy.port}/sandbox",
         UPSTREAM_PUBLIC_BASE_URL="/sandbox",
         BENCH_CONNECTION_LOG=str(connection_log),
+        # Nor the portal's own budget of them: the payday scenario measures that (payday.py).
+        UPSTREAM_BUDGET="off",
+        UPSTREAM_WRITE_BUDGET="off",
     )
     # gunicorn.conf.py's worker count unless the caller sets one, as with `make serve`.
     if "WEB_CONCURRENCY" in os.environ:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.core.exceptions import ImproperlyConfigured
 
 
 class PortalConfig(AppConfig):
@@ -9,3 +10,12 @@ class PortalConfig(AppConfig):
 
     name = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from upstream.budget import budgets_checked
+
+        # A budget the client could not read stops start-up, not the first page.
+        try:
+            budgets_checked()
+        except ValueError as error:
+            raise ImproperlyConfigured(str(error)) from None

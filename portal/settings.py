@@ -6,7 +6,6 @@ project runs for development; with DEBUG off (the default) a SECRET_KEY is requi
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -83,6 +82,7 @@ MOUNTED_PATHS: tuple[str, ...] = ("/sandbox/",) if SANDBOX_ENABLED else ()
 
 MIDDLEWARE = [
     "portal.middleware.RequestIdMiddleware",
+    "portal.metrics.PageMetricsMiddleware",
     # portal/guards.py: HEAD answers bodiless; below, a refused Host before anything reads it.
     "portal.guards.HeadWithoutBodyMiddleware",
     # Headers of every answer, the guard's refusals and redirects included (docs/security.md).
@@ -235,41 +235,27 @@ if not UPSTREAM_URL:
         "(e.g. https://example.spaces.nexudus.com), or enable the sandbox with "
         "SANDBOX_ENABLED=true."
     )
-# Seconds to wait for a connection, then for the answer's headers, then for its whole body
-# (upstream.longest_call_seconds: connect + 2 x read).
+# Seconds for a connection, then the headers, then the whole body (connect + 2 x read).
 UPSTREAM_CONNECT_TIMEOUT: float = env.float("UPSTREAM_CONNECT_TIMEOUT", default=3.05)
 UPSTREAM_READ_TIMEOUT: float = env.float("UPSTREAM_READ_TIMEOUT", default=8.0)
-# Threads per gunicorn worker (gunicorn.conf.py). At most UPSTREAM_CONCURRENCY of them wait on
-# the upstream at once; past that a page answers 503 at once, so a hanging upstream never takes
-# the threads that /healthz and pages without upstream calls need.
+# Threads per gunicorn worker; at most UPSTREAM_CONCURRENCY wait on the upstream (or its budget)
+# at once, so a hanging upstream never takes the threads /healthz and the other pages need.
 GUNICORN_THREADS: int = env.int("GUNICORN_THREADS", default=16)
 UPSTREAM_CONCURRENCY: int = env.int("UPSTREAM_CONCURRENCY", default=max(1, GUNICORN_THREADS - 4))
-# Retries (with backoff) of idempotent GETs on connection errors and 502/503/504; POSTs never.
+# Retries of GETs on connection errors and 502/503/504 (with backoff); POSTs never.
 UPSTREAM_GET_RETRIES: int = env.int("UPSTREAM_GET_RETRIES", default=2)
-# One deadline for all the upstream calls of a page, budget waits included: every wait on the
-# upstream's socket ends by it (an answer that trickles in is cut there and is an error), and
-# a throttled GET ([docs] 409 with Retry-After) asks once more only when the wait fits.
+# One deadline for all of a page's upstream calls, budget waits included (upstream/deadline.py).
 UPSTREAM_PAGE_DEADLINE_SECONDS: float = env.float("UPSTREAM_PAGE_DEADLINE_SECONDS", default=10.0)
-# The tenant's API budget, shared by every process and instance through the cache
-# (upstream/budget.py, docs/operations.md): [docs] 10 calls a second, 120 a minute, 5,000 an
-# hour, 200,000 a day, writes 60 a minute and 2,500 a day (the lower of the documented
-# figures); "off" counts nothing. UPSTREAM_BUDGETS gives upstreams budgets of their own:
-# "https://a.example=20/s,240/m|120/m https://b.example=5/s,60/m|30/m".
+# The tenant's API budget (upstream/budget.py, docs/operations.md), the [docs] limits; "off"
+# counts nothing; UPSTREAM_BUDGETS: "https://a.example=20/s,240/m|120/m …" per upstream.
 UPSTREAM_BUDGET: str = env.str("UPSTREAM_BUDGET", default="10/s,120/m,5000/h,200000/d")
 UPSTREAM_WRITE_BUDGET: str = env.str("UPSTREAM_WRITE_BUDGET", default="60/m,2500/d")
-_BUDGET = re.compile(r"off|\d+/[smhd](,\d+/[smhd])*")
-UPSTREAM_BUDGETS: dict[str, str] = {}
-for _entry in env.str("UPSTREAM_BUDGETS", default="").split():
-    _url, _equals, _budget = _entry.partition("=")
-    UPSTREAM_BUDGETS[_url.rstrip("/")] = _budget
-for _budget in (UPSTREAM_BUDGET, UPSTREAM_WRITE_BUDGET, *UPSTREAM_BUDGETS.values()):
-    if not all(_BUDGET.fullmatch(part) for part in _budget.split("|", 1)):
-        raise ImproperlyConfigured(
-            f"An upstream budget is N/s, N/m, N/h, N/d, comma-separated, or off: {_budget!r}"
-        )
-# A call that does not fit the budget waits for room at most this long (within the page's
-# deadline); past it the page shows its "in a moment" state, which asks again by itself.
+UPSTREAM_BUDGETS = dict(b.partition("=")[::2] for b in env.str("UPSTREAM_BUDGETS", "").split())
+# The most a call waits for room in the budget; then its page says "in a moment" and asks again.
 UPSTREAM_BUDGET_WAIT_SECONDS: float = env.float("UPSTREAM_BUDGET_WAIT_SECONDS", default=3.0)
+# /metrics (docs/operations.md): off unless a bearer token or the scrapers' addresses are given.
+METRICS_TOKEN: str = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_ADDRESSES: list[str] = env.list("METRICS_ALLOWED_ADDRESSES", default=[])
 # The most the client reads of a JSON answer; more is an unexpected answer, not a crash.
 UPSTREAM_MAX_BODY_BYTES: int = env.int("UPSTREAM_MAX_BODY_BYTES", default=1_000_000)
 # Path prefix that PDF links put after the business's web address (CONTRACT.md, "PDF links").

@@ -34,7 +34,7 @@ from upstream.results import (
     RegisterByTokenAnswer,
     Tokens,
 )
-from upstream.transport import get_json, json_object, send
+from upstream.sending import get_json, json_object, send
 
 # A BCP 47 tag as .NET writes cultures: en-GB, de-DE, es-419.
 CULTURE = re.compile(r"[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,4})?")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from upstream.errors import Throttled, UpstreamError
-from upstream.transport import json_object, send_raw
+from upstream.sending import json_object, send_raw
 
 
 def _names(text: str) -> set[str]:

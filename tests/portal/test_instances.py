@@ -101,6 +101,10 @@ def instances(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instances]:
         # Raised: every request here comes from one address (sandbox/conf.py).
         "SANDBOX_RATE_LIMITS": "100000/m",
         "SANDBOX_WRITE_RATE_LIMITS": "100000/m",
+        # And the portal's budget of them, shared by both instances through the cache: counted,
+        # never full (tests/portal/test_api_budget.py holds the documented limits).
+        "UPSTREAM_BUDGET": "100000/s",
+        "UPSTREAM_WRITE_BUDGET": "100000/s",
         # Access tokens the portal refreshes 3 s after sign-in (30 s before their expiry).
         "SANDBOX_ACCESS_TOKEN_SECONDS": str(accounts.REFRESH_MARGIN_SECONDS + 3),
         "ALLOWED_HOSTS": "127.0.0.1",

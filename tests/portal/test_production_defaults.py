@@ -234,7 +234,8 @@ def test_healthz_answers_promptly_while_fifty_completions_wait_on_a_hanging_upst
         answer = requests.get(
             f"{stalled.url}/en/invoices/complete?stripe_session_id={guid}", timeout=60
         )
-        return answer.status_code, time.monotonic() - started
+        waiting = answer.status_code == 200 and "Confirming your payment" in answer.text
+        return (200 if waiting else answer.status_code), time.monotonic() - started
 
     with ThreadPoolExecutor(max_workers=50) as pool:
         waiting = [pool.submit(complete, index) for index in range(50)]
@@ -249,7 +250,9 @@ def test_healthz_answers_promptly_while_fifty_completions_wait_on_a_hanging_upst
     p99 = statistics.quantiles(probes, n=100)[98]
     assert p99 <= 0.25, f"healthz p99 {p99 * 1000:.0f} ms"
     # Each load ends in the page's own 503: past its deadline (2 + 2 x 3 s), or at once when
-    # its worker already had UPSTREAM_CONCURRENCY calls waiting. Never a 500.
-    assert {status for status, _elapsed in results} == {503}
+    # its worker already had UPSTREAM_CONCURRENCY calls waiting; or, past the tenant's budget
+    # (ten calls a second), "Confirming your payment…", which asks again by itself. Never a 500.
+    assert {status for status, _elapsed in results} <= {503, 200}
+    assert 503 in {status for status, _elapsed in results}
     assert max(elapsed for _status, elapsed in results) < 2 + 2 * 3 + 5
     assert "Traceback" not in stalled.log.read_text()

@@ -15,7 +15,7 @@ import upstream
 from tests.helpers import upstream_data
 from tests.helpers.upstream import upstream_url
 from upstream import endpoints
-from upstream.transport import retry_after_seconds
+from upstream.sending import retry_after_seconds
 
 MY_URL = upstream_url(endpoints.INVOICES_MY)
 TOKEN_URL = upstream_url(endpoints.TOKEN)
