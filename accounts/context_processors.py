@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject, lazy
 
 from accounts.services import customer_email, customer_live_bearer
 from brands.hosts import request_brand
-from brands.look import brand_look
+from brands.look import BrandLook, brand_look
 
 
 def chrome(request: HttpRequest) -> dict[str, object]:
@@ -20,10 +20,11 @@ def chrome(request: HttpRequest) -> dict[str, object]:
     return {
         "customer_email": customer_email(session=request.session),
         "account_home_url": lazy(resolve_url, str)(settings.LOGIN_REDIRECT_URL),
-        "look": SimpleLazyObject(
-            lambda: brand_look(
-                brand=request_brand(request),
-                bearer=customer_live_bearer(session=request.session),
-            )
-        ),
+        "look": SimpleLazyObject(lambda: chrome_look(request)),
     }
+
+
+def chrome_look(request: HttpRequest) -> BrandLook:
+    """The chrome's look; pages kept rendered (portal.rendered) are given it lazily too."""
+    bearer = customer_live_bearer(session=request.session)
+    return brand_look(brand=request_brand(request), bearer=bearer)

@@ -15,6 +15,7 @@ from django.utils import translation
 
 from brands.admin_site import ADMIN_PATH, admin_served_here
 from brands.hosts import brand_activated, brand_for_host, request_brand
+from portal.business import business_read_once
 from portal.guards import unknown_host_page
 
 logger = logging.getLogger(__name__)
@@ -53,7 +54,7 @@ class BrandMiddleware:
             logger.warning("session of brand %s presented to brand %s: discarded", owner, brand.key)
             request.session.flush()
         request.brand = brand  # type: ignore[attr-defined]
-        with brand_activated(brand):
+        with brand_activated(brand), business_read_once():
             response = self.get_response(request)
         session = request.session
         if session.modified and session.keys() and SESSION_BRAND not in session:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from django.http import HttpResponse, HttpResponseRedirect
@@ -11,12 +12,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 import upstream
+from accounts.context_processors import chrome_look
 from accounts.services import customer_email
 from brands.hosts import request_brand
 from brands.look import business_name
 from checkout import services
 from portal import pdf_links
 from portal.attempts import client_address
+from portal.business import business
 from portal.http import (
     UPSTREAM_FAILURES,
     HtmxHttpRequest,
@@ -24,6 +27,7 @@ from portal.http import (
     small_number,
     upstream_failure,
 )
+from portal.rendered import page_kept
 
 logger = logging.getLogger(__name__)
 
@@ -34,8 +38,11 @@ RETRY_SECONDS = 10
 TITLES = {
     "paid": _("Thank you for your purchase"),
     "pending": _("Confirming your payment…"),
+    "busy": _("Confirming your payment…"),
     "failed": _("Your payment did not go through"),
 }
+# A settled purchase's page, reloaded by its buyer: kept rendered (portal.rendered).
+KEPT_STATES = ("paid", "used")
 
 
 def _render(
@@ -46,6 +53,11 @@ def _render(
     template = "checkout/fragment.html" if request.htmx else "checkout/complete.html"
     title = TITLES.get(state, _("Your purchase"))
     context |= {"state": state, "state_template": state_template, "title": title}
+    if state in KEPT_STATES:
+        inputs = (request_brand(request), business(), customer_email(session=request.session))
+        look = partial(chrome_look, request)
+        html = page_kept(request, template, context, inputs=inputs, lazily={"look": look})
+        return HttpResponse(html, status=status)
     return render(request, template, context, status=status)
 
 
@@ -77,6 +89,10 @@ def complete(request: HtmxHttpRequest) -> HttpResponse:
         failure = upstream_failure(error, where="completion")
         if failure.kind == "not_found":
             return _render(request, "not_found", status=404)
+        if failure.kind == "busy":
+            # The tenant's budget is spent for now (payday): the buyer sees their payment
+            # being confirmed, and the page asks again when the budget has room.
+            return _retry_later(request, "busy", 200, failure.retry_after)
         return _retry_later(request, failure.kind, failure.status, failure.retry_after)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,11 +17,14 @@ from django.views.decorators.gzip import gzip_page
 from django_htmx.http import HttpResponseStopPolling
 
 import upstream
+from accounts.context_processors import chrome_look
 from accounts.services import SignedOut, customer_bearer, customer_email, customer_forget
+from brands.hosts import request_brand
 from invoices import services
 from portal import pdf_links
 from portal.business import business
 from portal.http import UPSTREAM_FAILURES, private_page, small_number, upstream_failure
+from portal.rendered import page_kept
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +61,8 @@ def customer_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             return HttpResponseRedirect(_sign_in_url(request))
         except UPSTREAM_FAILURES as error:
             failure = upstream_failure(error, where=request.path)
-            context = {"kind": failure.kind}
+            # A busy upstream's page asks again by itself, when the upstream said it may.
+            context = {"kind": failure.kind, "retry_after": failure.retry_after or 10}
             response = render(request, "invoices/error.html", context, status=failure.status)
             if failure.retry_after:
                 response["Retry-After"] = str(failure.retry_after)
@@ -194,4 +198,14 @@ def links(request: HttpRequest) -> HttpResponse:
         "statement_url": _statement_url(token.jwt) if request.GET.get("statement") else None,
         "refresh_in": token.refresh_in(),
     }
-    return render(request, "invoices/_links.html", context)
+    # Kept rendered (portal.rendered) without its JWT: a customer's polls differ in it alone.
+    inputs = (request_brand(request), business(), customer_email(session=request.session))
+    fragment = page_kept(
+        request,
+        "invoices/_links.html",
+        context,
+        inputs=inputs,
+        lazily={"look": partial(chrome_look, request)},
+        values={"jwt": token.jwt},
+    )
+    return HttpResponse(fragment)

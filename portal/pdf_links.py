@@ -34,9 +34,12 @@ class PdfLink:
 
 def upstream_link(*, web_address: str, path: str, params: dict[str, str]) -> str:
     """`{scheme}://{web address}{publicBaseUrl}{path}?{params}` of the bound upstream."""
+    return f"{_upstream_base(web_address)}{path}?{urlencode(params)}"
+
+
+def _upstream_base(web_address: str) -> str:
     target = upstream.upstream_target()
-    base = f"{target.pdf_link_scheme}://{web_address}{target.public_base_url}"
-    return f"{base}{path}?{urlencode(params)}"
+    return f"{target.pdf_link_scheme}://{web_address}{target.public_base_url}"
 
 
 def web_address(invoice: upstream.InvoicePreview) -> str:
@@ -98,15 +101,15 @@ def media_jwt_links(
 ) -> list[PdfLink]:
     """Direct upstream links for the invoices this session has shown; others are left out."""
     listed: dict[str, list[str]] = session.get(SESSION_INVOICES, {})
+    # upstream_link's query, quoted once: the links fragment polls a page of them.
+    query = urlencode({"t": media_jwt})
     links = []
     for invoice_id in invoice_ids:
         known = listed.get(str(invoice_id))
         if known is None:
             continue
         web_address, number = known
-        url = upstream_link(
-            web_address=web_address, path=endpoints.pdf(invoice_id), params={"t": media_jwt}
-        )
+        url = f"{_upstream_base(web_address)}{endpoints.pdf(invoice_id)}?{query}"
         links.append(PdfLink(invoice_id=invoice_id, number=number, url=url))
     return links
 
