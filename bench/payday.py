@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.helpers.buyers import Visit, buyer_visit
-from tests.helpers.harness import Server, free_port, production_environment, sandbox_server
+from tests.helpers.harness import free_port, portal_server, sandbox_server
 
 BUYERS = int(os.environ.get("BENCH_PAYDAY_BUYERS", 60))
 ARRIVAL_SECONDS = 4.0
@@ -80,21 +80,8 @@ def run(tmp: Path) -> Payday:
         SANDBOX_RATE_LIMITS=f"{PER_SECOND}/s,{PER_MINUTE}/m,5000/h,200000/d",
         SANDBOX_WRITE_RATE_LIMITS="60/m",
     )
-    portal = Server(
-        name="portal",
-        port=portal_port,
-        env=production_environment(
-            PORT=str(portal_port),
-            SANDBOX_ENABLED="false",
-            UPSTREAM_URL=f"{sandbox.url}/sandbox",
-            UPSTREAM_PUBLIC_BASE_URL="/sandbox",
-            DATABASE_URL=f"sqlite:///{tmp / 'payday-portal.sqlite3'}",
-            STATIC_ROOT=str(tmp / "payday-static"),
-        ),
-        log=tmp / "payday-portal.log",
-    )
-    portal.manage("migrate", "--noinput")
-    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
+    (tmp / "payday").mkdir(exist_ok=True)
+    portal = portal_server(tmp / "payday", portal_port, upstream=f"{sandbox.url}/sandbox")
     sandbox.manage("migrate", "--noinput")
     sandbox.manage("sandbox_seed")
     links = sandbox.python("-m", "bench.purchases", str(BUYERS)).split()

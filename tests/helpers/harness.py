@@ -247,3 +247,25 @@ def production_environment(**variables: str) -> dict[str, str]:
         "HOST": "127.0.0.1",
         **variables,
     }
+
+
+def portal_server(tmp: Path, port: int, *, upstream: str, **variables: str) -> Server:
+    """The portal alone as `make serve` runs it, against `upstream`, with its database, static
+    files and log in `tmp`, migrated and its static files collected; `variables` added."""
+    portal = Server(
+        name="portal",
+        port=port,
+        env=production_environment(
+            PORT=str(port),
+            SANDBOX_ENABLED="false",
+            UPSTREAM_URL=upstream,
+            UPSTREAM_PUBLIC_BASE_URL="/sandbox",
+            DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}",
+            STATIC_ROOT=str(tmp / "static"),
+            **variables,
+        ),
+        log=tmp / "portal.log",
+    )
+    portal.manage("migrate", "--noinput")
+    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
+    return portal

@@ -25,7 +25,7 @@ from tests.helpers.harness import (
     Server,
     demo_sign_in,
     free_port,
-    production_environment,
+    portal_server,
     python_in,
     sandbox_server,
 )
@@ -45,23 +45,6 @@ class Tenant:
         return len(re.findall(pattern, self.sandbox.log.read_text()))
 
 
-def _portal(tmp: Path, port: int, upstream: str, **variables: str) -> Server:
-    return Server(
-        name="portal",
-        port=port,
-        env=production_environment(
-            PORT=str(port),
-            SANDBOX_ENABLED="false",
-            UPSTREAM_URL=upstream,
-            UPSTREAM_PUBLIC_BASE_URL="/sandbox",
-            DATABASE_URL=f"sqlite:///{tmp / 'portal.sqlite3'}",
-            STATIC_ROOT=str(tmp),
-            **variables,
-        ),
-        log=tmp / "portal.log",
-    )
-
-
 @pytest.fixture
 def tenant(tmp_path: Path) -> Iterator[Tenant]:
     """A fresh tenant for each test: its budget starts whole."""
@@ -74,10 +57,8 @@ def tenant(tmp_path: Path) -> Iterator[Tenant]:
         SANDBOX_RATE_LIMITS=DOCUMENTED_LIMITS,
         SANDBOX_WRITE_RATE_LIMITS=DOCUMENTED_WRITE_LIMITS,
     )
-    portal = _portal(tmp_path, portal_port, f"{sandbox.url}/sandbox")
+    portal = portal_server(tmp_path, portal_port, upstream=f"{sandbox.url}/sandbox")
     assert "UPSTREAM_BUDGET" not in portal.env  # the documented limits, the default
-    portal.manage("migrate", "--noinput")
-    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
     sandbox.manage("migrate", "--noinput")
     sandbox.manage("sandbox_seed")
     with ExitStack() as stop:
@@ -196,15 +177,13 @@ def test_trickling_headers_end_in_a_503_by_the_pages_deadline(tmp_path: Path) ->
     ends at its deadline (2.5 s), and its error page takes the brand's look from what is
     cached instead of asking again."""
     trickling = TricklingUpstream(interval=0.9)
-    portal = _portal(
+    portal = portal_server(
         tmp_path,
         free_port(),
-        f"http://127.0.0.1:{trickling.port}/sandbox",
+        upstream=f"http://127.0.0.1:{trickling.port}/sandbox",
         UPSTREAM_READ_TIMEOUT="1.5",
         UPSTREAM_PAGE_DEADLINE_SECONDS="2.5",
     )
-    portal.manage("migrate", "--noinput")
-    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
     with ExitStack() as stop:
         stop.callback(trickling.close)
         stop.callback(portal.stop)

@@ -15,7 +15,7 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 
 import upstream
 from tests.helpers import upstream_data
-from tests.helpers.harness import Server, free_port, production_environment
+from tests.helpers.harness import free_port, portal_server
 from tests.helpers.upstream import upstream_url
 from upstream import endpoints
 
@@ -93,23 +93,13 @@ def test_upstream_calls_throttling_and_budget_waits_are_counted(
 def test_every_workers_figures_are_summed(tmp_path: Path) -> None:
     """Forty probes spread over gunicorn's workers: /metrics counts all forty, whichever
     worker answers it (prometheus-client's multiprocess mode)."""
-    port = free_port()
-    portal = Server(
-        name="portal",
-        port=port,
-        env=production_environment(
-            PORT=str(port),
-            SANDBOX_ENABLED="false",
-            UPSTREAM_URL="http://127.0.0.1:9/nowhere",
-            DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}",
-            STATIC_ROOT=str(tmp_path),
-            WEB_CONCURRENCY="3",
-            METRICS_TOKEN=TOKEN,
-        ),
-        log=tmp_path / "portal.log",
+    portal = portal_server(
+        tmp_path,
+        free_port(),
+        upstream="http://127.0.0.1:9/nowhere",
+        WEB_CONCURRENCY="3",
+        METRICS_TOKEN=TOKEN,
     )
-    portal.manage("migrate", "--noinput")
-    portal.manage("collectstatic", "--noinput", "--verbosity", "0")
     portal.start()
     try:
         portal.wait_ready()
