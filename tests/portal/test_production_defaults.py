@@ -60,6 +60,9 @@ def _servers(tmp: Path, *, upstream: str = "") -> tuple[Server, Server]:
             # Lower than the default 50, to see the accounts one address fails on counted
             # together across the workers (test_sign_in_limits_hold_across_workers).
             SIGN_IN_MAX_ACCOUNTS_PER_CLIENT="20",
+            # Nor the portal's budget of the tenant (tests/portal/test_api_budget.py holds it).
+            UPSTREAM_BUDGET="100000/s",
+            UPSTREAM_WRITE_BUDGET="100000/s",
             UPSTREAM_URL=upstream or f"{sandbox.url}/sandbox",
             UPSTREAM_PUBLIC_BASE_URL="/sandbox",
             **shared,
