@@ -129,18 +129,18 @@ def test_a_theme_showing_the_look_gets_the_current_one(
     colors = upstream_url(endpoints.business_colors(1))
     mocked.get(colors, json={"primaryColor": "#123456"})
     mock_my_invoices(mocked, [preview(1)])
-    mock_media(mocked, JWT, JWT_2)
+    mock_media(mocked)
     assert customer.get(LIST).status_code == 200
     first = poll_links(customer, [1])
     again = poll_links(customer, [1])
     assert not _rendered(again)
     assert Page(again).by_id["pdf-link-1"]["data-color"] == "#123456"
     mocked.replace(responses.GET, colors, json={"primaryColor": "#654321"})
-    cache.clear()  # the colours (and the JWT) expire
+    cache.clear()  # the colours expire
     later = poll_links(customer, [1])
     assert _rendered(first)
     assert Page(later).by_id["pdf-link-1"]["data-color"] == "#654321"
-    assert Page(later).by_id["pdf-link-1"]["href"] == direct_link(1, JWT_2)
+    assert Page(later).by_id["pdf-link-1"]["href"] == direct_link(1, JWT)
 
 
 def test_a_jwt_that_quoting_changes_is_never_put_back_as_it_is(
