@@ -80,6 +80,8 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     # The sandbox hashes passwords as production does (PBKDF2): on a loaded machine a burst of
     # sign-ins can wait on it longer than the default 8 s, and this test is about the limits.
     portal.env["UPSTREAM_READ_TIMEOUT"] = "30"
+    # And the page's deadline for all its calls, which would cut such a sign-in at 10 s.
+    portal.env["UPSTREAM_PAGE_DEADLINE_SECONDS"] = "40"
     # As `make serve` does: migrate (which creates the cache table), collectstatic, seed.
     portal.manage("migrate", "--noinput")
     portal.manage("collectstatic", "--noinput", "--verbosity", "0")
