@@ -215,6 +215,14 @@ def _register(*, session: SessionBase, guid: str, invoice_id: int) -> BasketRegi
         session.save()
     try:
         answer = upstream.register_by_token(invoice_id=invoice_id, token=guid)
+    except (upstream.NotAsked, upstream.Throttled):
+        # Never sent (the page's upstream had failed, or no room in the budget), or refused
+        # unread ([docs] 409): not an attempt, so a later 401 is not taken for our own.
+        if not lost_before:
+            cache.delete(sent_key)
+            session[SESSION_ATTEMPTS] = attempts
+            session.save()
+        raise
     except upstream.TokenRejected:
         if lost_before:
             # Our own earlier call went through upstream and only its answer was lost.

@@ -84,3 +84,20 @@ def test_lost_register_answer_then_401_is_the_confirmation(
     assert "already been used" not in text
     assert Page(retry).links_named(PDF_TEXT) == [PDF_BY_TOKEN + GUID]
     assert calls_to(mocked, "POST", REGISTER) == 2
+
+
+def test_a_throttled_registration_was_no_attempt(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    """[docs] 409 refuses the call unread: the buyer sees the payment being confirmed, and a
+    401 afterwards (another browser used the link meanwhile) is not taken for our own."""
+    status(mocked)
+    register(mocked, status=409, headers={"Retry-After": "30"}, json={})
+    register(mocked, status=401, json={})
+    first = land(client)
+    assert first.status_code == 200
+    assert "Confirming your payment" in first.content.decode()
+    cache.clear()  # the 409 closed the budget for 30 s
+    retry = client.get(COMPLETE)
+    assert "This purchase link has already been used" in retry.content.decode()
+    assert calls_to(mocked, "POST", REGISTER) == 2
