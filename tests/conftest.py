@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
@@ -9,17 +10,42 @@ import pytest
 import responses
 from django.core.cache import cache
 from django.core.signals import request_finished, request_started
+from django.db import connection
 from django.test.client import FakePayload
 from pytest_django.fixtures import Settings as SettingsWrapper
 from pytest_django.live_server_helper import LiveServer
+from pytest_django.plugin import DjangoDbBlocker
 
 from sandbox import conf as sandbox_conf
 from sandbox import demo, services
 from sandbox.models import Business, Customer
 from tests.helpers import upstream_data
 from tests.helpers.clock import Clock
-from tests.helpers.upstream import upstream_url
+from tests.helpers.upstream import pooled_sessions_closed, upstream_url
 from upstream import endpoints
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> Iterator[None]:
+    """pytest-django's test databases, dropped only once no live server's thread holds a
+    connection to them: such a thread serves one keep-alive client (a requests session, the
+    portal's own pool) and closes its connection when that client goes."""
+    yield
+    pooled_sessions_closed()
+    gc.collect()  # sessions of finished tests, left in reference cycles
+    if connection.vendor != "postgresql":
+        return
+    others = (
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    give_up = time.monotonic() + 10
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        while time.monotonic() < give_up:
+            cursor.execute(others)
+            if cursor.fetchone() == (0,):
+                break
+            time.sleep(0.1)
 
 
 @pytest.fixture(autouse=True)
@@ -114,6 +140,8 @@ def portal(
     settings.CSRF_COOKIE_SECURE = False
     yield live_server.url
     _IN_FLIGHT.wait_idle()
+    # The live server's threads serving the portal's keep-alive calls to /sandbox end with them.
+    pooled_sessions_closed()
 
 
 @pytest.fixture

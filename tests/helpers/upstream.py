@@ -38,14 +38,25 @@ def calls_to(mock: responses.RequestsMock, method: str, path: str) -> int:
     )
 
 
+def pooled_sessions_closed() -> None:
+    """The client's pooled sessions closed and forgotten. Dropped unclosed, their keep-alive
+    connections would stay open until a garbage collection, and a live server's thread that
+    serves one keeps its database connection as long: PostgreSQL then refuses to drop the
+    test database."""
+    if pooled_session.cache_info().currsize:
+        for retrying in (True, False):
+            pooled_session(retrying=retrying).close()
+    pooled_session.cache_clear()
+
+
 @contextmanager
 def transport_made_again() -> Iterator[None]:
     """The client's pooled sessions and waiting slots, made once per process from settings,
     made again from the test's settings, and again after it for the next test."""
     waiting_slots.cache_clear()
-    pooled_session.cache_clear()
+    pooled_sessions_closed()
     try:
         yield
     finally:
         waiting_slots.cache_clear()
-        pooled_session.cache_clear()
+        pooled_sessions_closed()
