@@ -8,10 +8,11 @@ present but not accepted is a 401; an invoice the caller may not see is a 404.
 from __future__ import annotations
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandbox import api_requests, pdf, serializers, services
+from sandbox import api_requests, payments, pdf, serializers, services
 from sandbox.api_requests import endpoint, error
 from sandbox.models import BasketSession, Business
 from sandbox.tokens import Audience, token_subject
@@ -132,6 +133,33 @@ def invoice_detail(request: HttpRequest, invoice_id: str) -> HttpResponse:
         return error(401, "unauthorized", _("A valid bearer token is required."))
     invoice = api_requests.own_invoice(customer, api_requests.invoice_number(invoice_id))
     return JsonResponse(serializers.invoice_detail_json(invoice, host=request.get_host()))
+
+
+@endpoint("POST")
+def invoice_checkout(request: HttpRequest, invoice_id: str) -> HttpResponse:
+    """[ours] Starts (or finds the open) invoice basket: the gateway page's URL and the GUID."""
+    customer = api_requests.bearer_customer(request)
+    if customer is None:
+        return error(401, "unauthorized", _("A valid bearer token is required."))
+    number = api_requests.invoice_number(invoice_id)
+    gateway = request.POST.get("gateway", "")
+    if gateway not in BasketSession.Gateway.values:
+        return error(400, "invalid_gateway", _("gateway must be stripe, spreedly or paypal."))
+    return_url = request.POST.get("returnUrl", "")
+    if not payments.return_url_valid(return_url):
+        return error(
+            400, "invalid_return_url", _("returnUrl must be an absolute http or https URL.")
+        )
+    try:
+        basket = payments.invoice_checkout_start(
+            customer=customer, invoice_id=number, gateway=gateway, return_url=return_url
+        )
+    except payments.CheckoutRefused as refused:
+        return error(refused.status, refused.code, refused.message)
+    page = reverse("sandbox:gateway", kwargs={"guid": str(basket.guid)})
+    return JsonResponse(
+        {"CheckoutUrl": request.build_absolute_uri(page), "SessionId": str(basket.guid)}
+    )
 
 
 @endpoint("GET")

@@ -124,6 +124,8 @@ class Invoice(models.Model):
     paid_on = models.DateTimeField(null=True, blank=True)
     draft = models.BooleanField(default=False)
     credit_note = models.BooleanField(default=False)
+    # Cancelled: nothing is due, nothing can be paid (InvoicePreview does not carry it).
+    void = models.BooleanField(default=False)
     tax_rate = models.DecimalField(max_digits=5, decimal_places=4)
 
     class Meta:
@@ -158,7 +160,7 @@ class Invoice(models.Model):
 
     @property
     def due_amount(self) -> Decimal:
-        return Decimal(0) if self.paid or self.credit_note else self.total
+        return Decimal(0) if self.paid or self.credit_note or self.void else self.total
 
 
 class InvoiceLine(models.Model):
@@ -190,6 +192,11 @@ class BasketSession(models.Model):
         PAID = "Paid"
         FAILED = "Failed"
 
+    class Kind(models.TextChoices):
+        # A guest's purchase makes its invoice; an invoice basket pays an existing one.
+        PURCHASE = "purchase"
+        INVOICE = "invoice"
+
     # The basket session token: the payment gateway's session id, a GUID (CONTRACT.md).
     guid = models.UUIDField(default=uuid.uuid4, unique=True)
     gateway = models.CharField(max_length=10, choices=Gateway.choices)
@@ -205,9 +212,34 @@ class BasketSession(models.Model):
     registered_customer = models.ForeignKey(
         Customer, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PURCHASE)
+    # An invoice basket's: where the gateway page sends the buyer back, and the language of
+    # the portal page that started it (the gateway page's and the receipt's).
+    return_url = models.CharField(max_length=2048, blank=True)
+    language = models.CharField(max_length=10, blank=True)
 
     def __str__(self) -> str:
         return f"{self.gateway} {self.guid}"
+
+
+class Payment(models.Model):
+    """A card payment the simulated gateway took for an invoice: InvoiceDetail's Payments."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    # One payment per basket session: a second "Pay" of one basket cannot pay twice.
+    basket = models.OneToOneField(
+        BasketSession, on_delete=models.SET_NULL, null=True, blank=True, related_name="payment"
+    )
+    paid_on = models.DateTimeField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    card_brand = models.CharField(max_length=20)
+    card_last_four = models.CharField(max_length=4)
+
+    class Meta:
+        ordering = ["paid_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.invoice} {self.amount}"
 
 
 class OutboxEmail(models.Model):

@@ -71,6 +71,44 @@ PATHS: dict[str, Any] = {
             },
         }
     },
+    f"{INVOICES}/{{invoiceId}}/checkout": {
+        "post": {
+            "summary": "Start (or find the open) invoice basket of an unpaid invoice [ours]",
+            "security": BEARER,
+            "parameters": [INVOICE_ID],
+            "requestBody": {
+                "required": True,
+                "content": {
+                    "application/x-www-form-urlencoded": {
+                        "schema": {
+                            "type": "object",
+                            "required": ["gateway", "returnUrl"],
+                            "properties": {
+                                "gateway": {
+                                    "type": "string",
+                                    "enum": ["stripe", "spreedly", "paypal"],
+                                },
+                                "returnUrl": TEXT,
+                            },
+                        },
+                        "example": {
+                            "gateway": "stripe",
+                            "returnUrl": "http://127.0.0.1:8000/en/invoices/complete",
+                        },
+                    }
+                },
+            },
+            "responses": {
+                "200": json_answer(ref("InvoiceCheckout"), "The gateway page and the GUID"),
+                "400": error_answer(
+                    "A bad id, gateway or returnUrl; a draft, credit note or void invoice"
+                ),
+                "401": error_answer("No valid bearer token"),
+                "404": error_answer("No such invoice, or another customer's"),
+                "409": error_answer("Already paid (no Retry-After), or throttled (Retry-After)"),
+            },
+        }
+    },
     "/api/token": {
         "post": {
             "summary": "OAuth 2.0 password and refresh grants",

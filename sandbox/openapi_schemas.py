@@ -87,8 +87,20 @@ SCHEMAS: dict[str, Any] = {
             "SubTotalFormated": TEXT,
             "TaxFormated": TEXT,
             "TaxRate": NUMBER,
+            "Payments": {"type": "array", "items": ref("Payment")},
         }
     ),
+    # [ours] A payment of an invoice; older public clients read InvoiceDetail's Payments.
+    "Payment": json_object(
+        {
+            "PaidOn": MOMENT,
+            "Amount": NUMBER,
+            "AmountFormated": TEXT,
+            "CardBrand": TEXT,
+            "CardLastFour": TEXT,
+        }
+    ),
+    "InvoiceCheckout": json_object({"CheckoutUrl": TEXT, "SessionId": TEXT}),
     "CheckoutStatus": json_object(
         {
             "Status": {"type": "string", "enum": ["Paid", "Pending", "Failed"]},

@@ -148,4 +148,15 @@ def invoice_detail_json(invoice: Invoice, *, host: str) -> dict[str, Any]:
         "TaxFormated": money(invoice.tax),
         # [ours] A percentage, as the PDF prints it: 21.0 for 21 %.
         "TaxRate": float(invoice.tax_rate * 100),
+        # Older public clients read Payments; the field names are ours (docs/sandbox.md).
+        "Payments": [
+            {
+                "PaidOn": _datetime(payment.paid_on, invoice.business),
+                "Amount": float(payment.amount),
+                "AmountFormated": money(payment.amount),
+                "CardBrand": payment.card_brand,
+                "CardLastFour": payment.card_last_four,
+            }
+            for payment in invoice.payments.all()
+        ],
     }

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sandbox import conf, writes
+from sandbox import conf, payments, writes
 from sandbox.models import BasketSession, Business, Customer, Invoice, InvoiceLine
 from sandbox.tokens import Audience, token_issue
 
@@ -129,9 +129,7 @@ def basket_settle(*, basket: BasketSession) -> BasketSession:
             pk=basket.pk, status=BasketSession.Status.PENDING
         ).update(status=basket.outcome)
         if settled and basket.outcome == BasketSession.Status.PAID:
-            Invoice.objects.filter(pk=basket.invoice_id, paid_on__isnull=True).update(
-                paid_on=basket.settles_at
-            )
+            payments.payment_record(basket=basket, paid_on=basket.settles_at)
     basket.refresh_from_db()
     return basket
 

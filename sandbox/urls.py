@@ -28,9 +28,12 @@ urlpatterns: list[URLPattern] = [
     path(f"{INVOICES}/statements/pdf", api.statement_pdf),
     path(f"{INVOICES}/<str:invoice_id>/registerByToken", api.register_by_token),
     path(f"{INVOICES}/<str:invoice_id>/pdfByToken", api.pdf_by_token),
+    path(f"{INVOICES}/<str:invoice_id>/checkout", api.invoice_checkout),
     path(f"{INVOICES}/<str:invoice_id>/pdf", api.invoice_pdf),
     path(f"{INVOICES}/<str:invoice_id>", api.invoice_detail),
     re_path(r"^api/(?P<rest>.*)$", api.not_found),
     path("outbox", views.outbox, name="outbox"),
+    # The simulated gateway's page for an invoice basket (CheckoutUrl).
+    path("pay/<str:guid>", views.gateway, name="gateway"),
     path("", views.purchase, name="purchase"),
 ]

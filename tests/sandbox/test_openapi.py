@@ -69,4 +69,4 @@ def test_every_answer_matches_the_document(case: Case[Any], demo: Customer) -> N
 
 def test_the_document_is_served(client: Client) -> None:
     assert client.get("/sandbox/api/openapi.json").json() == DOCUMENT
-    assert len(DOCUMENT["paths"]) == 14
+    assert len(DOCUMENT["paths"]) == 15

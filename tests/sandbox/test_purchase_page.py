@@ -44,3 +44,18 @@ def test_its_pages_have_their_own_layout(client: Client, db: None) -> None:
     page = client.get("/sandbox/").content.decode()
     assert "sandbox/sandbox.css" in page
     assert "css/portal.css" not in page
+
+
+def test_the_language_switcher_chooses_the_portal_language_to_return_to(
+    client: Client, db: None
+) -> None:
+    page = client.get("/sandbox/?language=fr").content.decode()
+    assert '<a href="?language=fr" lang="fr" aria-current="true">Français</a>' in page
+    assert 'name="language" value="fr"' in page
+    response = client.post(
+        "/sandbox/", {"gateway": "stripe", "pending_seconds": "0", "language": "fr"}
+    )
+    basket = BasketSession.objects.get()
+    assert f"/fr/invoices/complete?stripe_session_id={basket.guid}".encode() in response.content
+    # An unknown language is English, the page's default.
+    assert 'name="language" value="en"' in client.get("/sandbox/?language=xx").content.decode()
