@@ -50,6 +50,15 @@ class PasswordForgotForm(forms.Form):
     )
 
 
+# The demo location's policy, the usual one; the upstream is the judge and names any other
+# rule it applies in its refusal (docs/accounts.md). Shown before the first try, on the field
+# (Django links help text to its input with aria-describedby).
+PASSWORD_RULES = _(
+    "At least 8 characters, including a digit. If your space asks for more, this page says "
+    "what when you send it."
+)
+
+
 class PasswordSetForm(CredentialsForm):
     """A new password, twice. The email is the one the reset link names, shown read-only (and
     for password managers, which save it with the password); asked only if the link names none."""
@@ -59,6 +68,7 @@ class PasswordSetForm(CredentialsForm):
     )
     password = forms.CharField(
         label=_("New password"),
+        help_text=PASSWORD_RULES,
         strip=False,
         max_length=200,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),

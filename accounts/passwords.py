@@ -12,12 +12,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import time
 from dataclasses import dataclass
+from typing import Literal
 
 from django.contrib.sessions.backends.base import SessionBase
+from django.core.cache import cache
 from django.http import HttpRequest
 
 import upstream
@@ -32,6 +35,11 @@ SESSION_SENT_TO = "password_reset_sent_to"
 # A JWT's characters (base64url and dots), with room for other token formats' URL-safe ones;
 # anything else, or longer, is not a link the upstream sent.
 _TOKEN = re.compile(r"[A-Za-z0-9._~+/=-]{16,4096}")
+# How long a used token is remembered when it names no expiry ([docs]: "short-lived").
+USED_TOKEN_SECONDS = 24 * 3600
+
+# Why a link cannot set a password, as far as the portal can tell before one is typed.
+DeadLink = Literal["missing", "expired", "used"]
 
 
 class ResetLinkInvalid(Exception):
@@ -82,17 +90,41 @@ def reset_token_remember(*, session: SessionBase, raw: str) -> bool:
     return True
 
 
-def reset_token_recall(*, session: SessionBase) -> PendingReset | None:
-    """The reset this browser opened; None when there is none or its token says it expired
-    (the upstream is the judge of the rest, when the new password is sent)."""
+def _used_key(token: str) -> str:
+    # Hashed: the cache never holds a usable token.
+    return f"password-reset:used:{hashlib.sha256(token.encode()).hexdigest()}"
+
+
+def _token_used(token: str) -> None:
+    """Remembered in the shared cache (every process, every browser) for the token's life."""
+    expires_at = upstream.read_reset_token(token).expires_at
+    left = USED_TOKEN_SECONDS if expires_at is None else int(expires_at - time.time()) + 1
+    if left > 0:
+        cache.set(_used_key(token), True, timeout=left)
+
+
+def reset_link_dead(*, session: SessionBase) -> DeadLink | None:
+    """Why this browser's reset link cannot work, when the portal can tell at once: no link,
+    its token says it expired (read, not verified), or this portal completed it already. The
+    upstream is the judge of the rest, when the new password is sent."""
     token: str | None = session.get(SESSION_TOKEN)
     if not token:
-        return None
-    read = upstream.read_reset_token(token)
-    if read.expires_at is not None and read.expires_at <= time.time():
+        return "missing"
+    if cache.get(_used_key(token)):
+        return "used"
+    expires_at = upstream.read_reset_token(token).expires_at
+    if expires_at is not None and expires_at <= time.time():
+        return "expired"
+    return None
+
+
+def reset_token_recall(*, session: SessionBase) -> PendingReset | None:
+    """The reset this browser opened; None (and the token forgotten) when it is dead."""
+    if reset_link_dead(session=session) is not None:
         session.pop(SESSION_TOKEN, None)
         return None
-    return PendingReset(token=token, email=read.email)
+    token: str = session[SESSION_TOKEN]
+    return PendingReset(token=token, email=upstream.read_reset_token(token).email)
 
 
 def password_reset_complete(*, request: HttpRequest, email: str, password: str) -> None:
@@ -116,7 +148,9 @@ def password_reset_complete(*, request: HttpRequest, email: str, password: str) 
         attempt.not_counted()
         raise
     attempt.succeeded()
-    # Used: the link cannot be sent again from this browser either.
+    # Used: another browser opening the link is told so before typing a password, and this
+    # one cannot send it again.
+    _token_used(pending.token)
     request.session.pop(SESSION_TOKEN, None)
     try:
         tokens = upstream.token_by_exchange(token=one_time)

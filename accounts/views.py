@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render, resolve_url
 from django.urls import reverse
@@ -158,6 +159,12 @@ def password_sent(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/password_sent.html", {"email": sent_to})
 
 
+def _link_dead(request: HttpRequest, why: passwords.DeadLink | None = None) -> HttpResponse:
+    """The link cannot set a password; the page says why when the portal knows."""
+    context = {"why": why}
+    return render(request, "accounts/password_reset_invalid.html", context, status=400)
+
+
 @private_page
 def password_reset(request: HttpRequest) -> HttpResponse:
     """The emailed link's page: the token goes into the session and out of the address bar
@@ -165,18 +172,21 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     if "token" in request.GET:
         if passwords.reset_token_remember(session=request.session, raw=request.GET["token"]):
             return HttpResponseRedirect(reverse("password_reset"), status=303)
-        return render(request, "accounts/password_reset_invalid.html", status=400)
+        return _link_dead(request)
+    # Expired or used: said before anyone types a password.
+    dead = passwords.reset_link_dead(session=request.session)
     pending = passwords.reset_token_recall(session=request.session)
     if pending is None:
-        return render(request, "accounts/password_reset_invalid.html", status=400)
+        return _link_dead(request, dead)
     form = PasswordSetForm(request.POST or None, email=pending.email)
     status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             passwords.password_reset_complete(request=request, **form.credentials())
+            messages.success(request, _("Your password is set"))
             return HttpResponseRedirect(resolve_url(settings.LOGIN_REDIRECT_URL), status=303)
         except passwords.ResetLinkInvalid:
-            return render(request, "accounts/password_reset_invalid.html", status=400)
+            return _link_dead(request)
         except passwords.SignInAfterReset:
             return render(request, "accounts/password_set.html")
         except upstream.PasswordRefused as refused:
@@ -190,6 +200,8 @@ def password_reset(request: HttpRequest) -> HttpResponse:
 @require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.customer_sign_out(request=request)
+    # Said on the sign-in page it lands on (kept in a cookie: the session is gone).
+    messages.info(request, _("You are signed out."))
     response = HttpResponseRedirect(reverse("sign_in"))
     # The browser drops what it kept of the customer's pages. Not "cookies": that clears the
     # whole registrable domain, the operator's other sites included (docs/security.md); the

@@ -24,8 +24,10 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Browser features no page uses, refused to it and what it embeds (django-permissions-policy).
+# Only names Chromium knows: it logs "Unrecognized feature" on every page for any other
+# ("bluetooth" was one; tests/browser/test_new_member.py watches the console).
 _UNUSED_FEATURES = (
-    "accelerometer autoplay bluetooth browsing-topics camera display-capture geolocation "
+    "accelerometer autoplay browsing-topics camera display-capture geolocation "
     "gyroscope hid idle-detection magnetometer microphone midi payment publickey-credentials-get "
     "screen-wake-lock serial usb xr-spatial-tracking"
 )

@@ -102,7 +102,7 @@ def test_asking_for_a_link_sends_the_email_and_business_and_says_check_your_inbo
     sent = client.get(SENT)
     assert sent.status_code == 200
     assert "Check your inbox" in sent.content.decode()
-    assert "<strong>ada@example.com</strong>" in sent.content.decode()
+    assert '<strong class="email">ada@example.com</strong>' in sent.content.decode()
 
 
 def test_known_and_unknown_emails_get_the_same_answer(

@@ -21,7 +21,8 @@ def test_sign_out_leaves_nothing_of_the_customer_in_the_browser(
         page.get_by_role("button", name="Sign out").click()
     assert answered.value.header_value("clear-site-data") == '"cache", "storage"'
     page.wait_for_url(re.compile(r"/en/sign-in$"))
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
+    # Signed out, on the sign-in page (which names itself rather than linking to itself).
+    expect(page.get_by_role("heading", name="Sign in", level=1)).to_be_visible()
     assert page.evaluate("localStorage.getItem('kept')") is None
     # My Invoices asks to sign in again; going back shows no page of the customer.
     page.goto("/en/invoices/")
