@@ -180,6 +180,20 @@ def media_token(*, bearer: str) -> str:
     return JsonFields(data, "MediaToken").required_text("jwt")
 
 
+def invoice_pdf_bytes(
+    *, media_jwt: str, invoice_id: int, priority: Priority = Priority.PDF
+) -> bytes:
+    """[seed] One invoice's PDF, fetched by the portal itself (the accountant's export): the
+    answer must say application/pdf and start as a PDF does; UPSTREAM_MAX_BODY_BYTES caps it
+    (transport.py). TokenRejected (401): the media JWT is bad or expired; NotFound (404): not
+    the caller's invoice."""
+    path = endpoints.pdf(invoice_id)
+    status, body = send("GET", path, priority=priority, params={"t": media_jwt}, expect="pdf")
+    if status != 200 or not body.startswith(b"%PDF-"):
+        raise UnexpectedAnswer(f"GET {path}: status {status}, not a PDF")
+    return body
+
+
 def business_current() -> Business:
     """[docs] businesses/current; nothing in it is required (pages say less without it)."""
     fields = JsonFields(get_json(endpoints.BUSINESS_CURRENT, priority=Priority.OTHER), "Business")
