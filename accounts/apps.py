@@ -8,7 +8,8 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         from accounts.services import signing_out
-        from portal import pdf_links
+        from portal import payments, pdf_links
 
         # The next customer of this browser sees none of the PDF links the last one was shown.
         signing_out.connect(pdf_links.forget_on_sign_out)
+        signing_out.connect(payments.payments_forget_on_sign_out)

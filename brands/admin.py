@@ -90,6 +90,10 @@ class BrandForm(forms.ModelForm[Brand]):
             "text_color",
             "website_url",
             "shop_url",
+            "invoice_payment",
+            "payment_gateway",
+            "payment_page_url",
+            "receipt_emailed",
             "support_email",
             "support_phone",
             "default_language",
@@ -179,6 +183,17 @@ class BrandAdmin(admin.ModelAdmin[Brand]):
         (
             _("Contact"),
             {"fields": ["website_url", "shop_url", "support_email", "support_phone"]},
+        ),
+        (
+            _("Paying invoices"),
+            {
+                "fields": [
+                    "invoice_payment",
+                    "payment_gateway",
+                    "payment_page_url",
+                    "receipt_emailed",
+                ]
+            },
         ),
         (_("Languages"), {"fields": ["default_language", "languages"]}),
     ]

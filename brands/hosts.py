@@ -55,6 +55,11 @@ class BrandSettings:
     support_phone: str = ""
     website_url: str = ""
     shop_url: str = ""
+    # Pay: through the upstream's checkout ("upstream"), the operator's page, or "off".
+    invoice_payment: str = "upstream"
+    payment_gateway: str = "stripe"
+    payment_page_url: str = ""
+    receipt_emailed: bool = True
     footer_links: tuple[FooterEntry, ...] = field(default=())
 
     @property
@@ -138,6 +143,10 @@ def _from_record(record: Brand) -> BrandSettings:
         support_phone=record.support_phone,
         website_url=_web_link(record.website_url),
         shop_url=_web_link(record.shop_url),
+        invoice_payment=record.invoice_payment,
+        payment_gateway=record.payment_gateway,
+        payment_page_url=record.payment_page_url,
+        receipt_emailed=record.receipt_emailed,
         # Validated when saved; checked again, since a link is clicked in customers' browsers.
         footer_links=tuple(
             FooterEntry(label=link.label, url=link.url)

@@ -63,6 +63,17 @@ def color_field(verbose_name: StrOrPromise) -> models.CharField[str, str]:
     return optional_text(verbose_name, validate_color, max_length=7)
 
 
+def validate_payment_page(value: str) -> None:
+    """An https address naming the invoice by `{id}` and/or `{unique_id}`, nothing else."""
+    validate_https_url(value.replace("{id}", "1").replace("{unique_id}", "u"))
+    if "{id}" not in value and "{unique_id}" not in value:
+        raise ValidationError(
+            _("Name the invoice in the address with {id} or {unique_id}."), code="placeholder"
+        )
+    if "{" in value.replace("{id}", "").replace("{unique_id}", ""):
+        raise ValidationError(_("Only {id} and {unique_id} may stand in braces."), code="braces")
+
+
 def validate_languages(value: str) -> None:
     known = {code for code, _name in settings.LANGUAGES}
     codes = [code for code in value.split(",") if code]
@@ -124,6 +135,36 @@ class Brand(models.Model):
         web_url,
         help_text=_("Where a customer buys again after a failed payment. Empty: the website."),
     )
+    invoice_payment = models.CharField(
+        _("paying invoices"),
+        max_length=10,
+        choices=[
+            ("upstream", _("Pay through the billing system's checkout")),
+            ("page", _("Pay on the payment page below")),
+            ("off", _("No Pay button")),
+        ],
+        default="upstream",
+        help_text=_("python manage.py upstream_check says whether the billing system has it."),
+    )
+    payment_gateway = models.CharField(
+        _("payment gateway"),
+        max_length=10,
+        choices=[("stripe", "Stripe"), ("spreedly", "Spreedly"), ("paypal", "PayPal")],
+        default="stripe",
+    )
+    payment_page_url = optional_text(
+        _("payment page"),
+        validate_payment_page,
+        help_text=_(
+            "The operator's own page for paying an invoice, e.g. "
+            "https://pay.example.com/invoices/{unique_id}"
+        ),
+    )
+    receipt_emailed = models.BooleanField(
+        _("the billing system emails receipts"),
+        default=True,
+        help_text=_("Off: the receipt page does not say that a receipt is on its way."),
+    )
     support_email = models.EmailField(_("support email"), blank=True)
     support_phone = optional_text(_("support phone"), phone, max_length=30)
     default_language = models.CharField(
@@ -156,6 +197,8 @@ class Brand(models.Model):
         )
 
     def clean(self) -> None:
+        if self.invoice_payment == "page" and not self.payment_page_url:
+            raise ValidationError({"payment_page_url": _("Give the payment page's address.")})
         if self.default_language not in self.languages.split(","):
             raise ValidationError(
                 {"default_language": _("The default language must be one of the languages.")}

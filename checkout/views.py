@@ -17,7 +17,7 @@ from accounts.services import customer_email
 from brands.hosts import request_brand
 from brands.look import business_name
 from checkout import services
-from portal import pdf_links
+from portal import payments, pdf_links
 from portal.attempts import client_address
 from portal.business import business
 from portal.http import (
@@ -41,6 +41,8 @@ TITLES = {
     "busy": _("Confirming your payment…"),
     "failed": _("Your payment did not go through"),
 }
+# The same states when the basket paid one of the member's invoices (portal.payments).
+INVOICE_TITLES = {"paid": _("Thank you for your payment")}
 # A settled purchase's page, reloaded by its buyer: kept rendered (portal.rendered).
 KEPT_STATES = ("paid", "used")
 
@@ -51,7 +53,8 @@ def _render(
     # One template per state; HTMX polls swap it alone, a plain request gets the whole page.
     state_template = f"checkout/states/{state}.html"
     template = "checkout/fragment.html" if request.htmx else "checkout/complete.html"
-    title = TITLES.get(state, _("Your purchase"))
+    titles = INVOICE_TITLES if context.get("payment") else {}
+    title = titles.get(state) or TITLES.get(state, _("Your purchase"))
     context |= {"state": state, "state_template": state_template, "title": title}
     if state in KEPT_STATES:
         inputs = (request_brand(request), business(), customer_email(session=request.session))
@@ -112,8 +115,20 @@ def _retry_later(
 def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     status = services.checkout_status(guid=guid, visitor=client_address(request))
     # Asked once the upstream has answered: a failing upstream is not asked twice per page.
-    context: dict[str, Any] = {"business_name": business_name(brand=request_brand(request))}
+    brand = request_brand(request)
+    context: dict[str, Any] = {
+        "business_name": business_name(brand=brand),
+        # Said only where the operator's billing system sends one (the brand's setting).
+        "receipt_emailed": brand.receipt_emailed,
+    }
+    # An invoice the member paid from My Invoices: its number, amount and way back.
+    payment = payments.payment_recall(session=request.session, basket_id=guid)
+    if payment is not None:
+        context["payment"] = payment
     if status.status == "Failed":
+        if payment is not None:
+            # "Try again" starts a new checkout, not this failed one again.
+            payments.payment_failed(session=request.session, basket_id=guid)
         return _render(request, "failed", **context)
     if status.status == "Pending":
         # Junk counts as the first poll; past the cap, the page stops polling.
@@ -143,16 +158,17 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
         "payment_method": services.basket_gateway_recall(session=request.session),
     }
     state = "used" if registration.used_elsewhere else "paid"
-    context |= _buyer_link(request, invoice, buyer=status.email)
+    # An invoice the member paid from My Invoices is theirs, whatever email the gateway took.
+    context |= _buyer_link(request, invoice, buyer=status.email, own=payment is not None)
     return _render(request, state, **context)
 
 
 def _buyer_link(
-    request: HtmxHttpRequest, invoice: upstream.InvoiceDetail, *, buyer: str
+    request: HtmxHttpRequest, invoice: upstream.InvoiceDetail, *, buyer: str, own: bool
 ) -> dict[str, Any]:
     """The signed-in buyer's own PDF link, kept fresh by the My Invoices links poll."""
     signed_in = customer_email(session=request.session)
-    if not signed_in or signed_in.casefold() != buyer.casefold():
+    if not signed_in or (not own and signed_in.casefold() != buyer.casefold()):
         return {}
     pdf_links.invoices_remember(session=request.session, invoices=[invoice])
     # The account's address, not the one typed at the checkout (which may differ in case).

@@ -13,12 +13,15 @@ import threading
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 
 import upstream
+from brands.hosts import BrandSettings
+from portal import payments
 from portal.caching import cached_once
 from portal.invoice_status import invoice_status
 
@@ -138,3 +141,47 @@ def balance_of(records: tuple[upstream.InvoicePreview, ...]) -> Balance | None:
         unpaid=len(owed),
         overdue=sum(1 for _invoice, status in statuses if status == "overdue"),
     )
+
+
+def invoice_payable(invoice: upstream.InvoicePreview) -> bool:
+    """Pay is offered on an unpaid invoice that is neither a draft nor a credit note."""
+    if invoice.draft or invoice_status(invoice) not in ("unpaid", "overdue"):
+        return False
+    return invoice.due_amount is None or invoice.due_amount > 0
+
+
+def payment_start(
+    *,
+    session: SessionBase,
+    bearer: str,
+    invoice: upstream.InvoicePreview,
+    brand: BrandSettings,
+    return_url: str,
+    retry_url: str,
+) -> str:
+    """Where to send the member to pay `invoice`: the operator's own payment page, or a
+    checkout started at the upstream (one per invoice while it is fresh: a double click or a
+    second tab pays once). AlreadyPaid when the upstream says so."""
+    if brand.invoice_payment == "page":
+        return brand.payment_page_url.replace("{id}", str(invoice.id)).replace(
+            "{unique_id}", quote(invoice.unique_id, safe="")
+        )
+    recent = payments.payment_recent(session=session, invoice_id=invoice.id)
+    if recent is not None:
+        return recent.checkout_url
+    checkout = upstream.invoice_checkout_start(
+        bearer=bearer,
+        invoice_id=invoice.id,
+        gateway=brand.payment_gateway,
+        return_url=return_url,
+    )
+    started = payments.StartedPayment(
+        invoice_id=invoice.id,
+        number=invoice.number,
+        amount=invoice.total_formatted,
+        retry_url=retry_url,
+        checkout_url=checkout.checkout_url,
+        started_at=time.time(),
+    )
+    payments.payment_remember(session=session, basket_id=checkout.session_id, payment=started)
+    return checkout.checkout_url

@@ -26,6 +26,8 @@ urlpatterns: list[URLPattern] = [
     path("", views.invoice_list, name="list"),
     path("links", views.links, name="links"),
     path("statement/pdf", views.statement_pdf, name="statement_pdf"),
+    path("export", views.invoice_export, name="export"),
     path("<invoice_id:invoice_id>/", views.invoice_detail, name="detail"),
     path("<invoice_id:invoice_id>/pdf", views.invoice_pdf, name="pdf"),
+    path("<invoice_id:invoice_id>/pay", views.invoice_pay, name="pay"),
 ]

@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from functools import partial, wraps
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -20,8 +20,9 @@ import upstream
 from accounts.context_processors import chrome_look
 from accounts.services import SignedOut, customer_bearer, customer_email, customer_forget
 from brands.hosts import request_brand
-from invoices import services
-from portal import pdf_links
+from invoices import export, services
+from invoices.forms import ExportForm
+from portal import payments, pdf_links
 from portal.business import business
 from portal.http import UPSTREAM_FAILURES, private_page, small_number, upstream_failure
 from portal.rendered import page_kept
@@ -87,7 +88,10 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     )
     pdf_links.invoices_remember(session=request.session, invoices=list(result.records))
     # Portal URLs, which work without JavaScript; the poll swaps in direct upstream links.
-    rows = [(invoice, pdf_links.portal_pdf_link(invoice)) for invoice in result.records]
+    rows = [
+        (invoice, pdf_links.portal_pdf_link(invoice), _pay_url(request, invoice))
+        for invoice in result.records
+    ]
     context = {
         "page": result,
         "rows": rows,
@@ -121,8 +125,45 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "pdf_link": link,
         "link_ids": [invoice.id],
         "links_url": reverse("invoices:links"),
+        "pay_url": _pay_url(request, invoice),
+        # Said only when true: the address may be old, or typed.
+        "already_paid": request.GET.get("notice") == "paid" and bool(invoice.paid),
     }
     return render(request, "invoices/detail.html", context)
+
+
+def _pay_url(request: HttpRequest, invoice: upstream.InvoicePreview) -> str | None:
+    if request_brand(request).invoice_payment == "off" or not services.invoice_payable(invoice):
+        return None
+    return reverse("invoices:pay", args=[invoice.id])
+
+
+@customer_required
+def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Pay: re-checked here (the button may be stale), then off to the gateway or the
+    operator's payment page; the gateway returns to the checkout-complete page."""
+    detail_url = reverse("invoices:detail", args=[invoice_id])
+    brand = request_brand(request)
+    if request.method != "POST" or brand.invoice_payment == "off":
+        return HttpResponseRedirect(detail_url, status=303)
+    bearer = customer_bearer(session=request.session)
+    invoice = services.invoice_get(bearer=bearer, invoice_id=invoice_id)
+    already_paid = HttpResponseRedirect(f"{detail_url}?notice=paid", status=303)
+    if not services.invoice_payable(invoice):
+        return already_paid if invoice.paid else HttpResponseRedirect(detail_url, status=303)
+    try:
+        url = services.payment_start(
+            session=request.session,
+            bearer=bearer,
+            invoice=invoice,
+            brand=brand,
+            return_url=payments.payment_return_url(request),
+            retry_url=detail_url,
+        )
+    except upstream.AlreadyPaid:
+        return already_paid
+    context = {"checkout_url": url, "number": invoice.number}
+    return render(request, "invoices/pay_redirect.html", context)
 
 
 @customer_required
@@ -148,6 +189,31 @@ def statement_pdf(request: HttpRequest) -> HttpResponse:
     if url is None:
         raise upstream.UpstreamUnavailable("no business web address for the statement link")
     return HttpResponseRedirect(url)
+
+
+@customer_required
+def invoice_export(request: HttpRequest) -> HttpResponse:
+    """For the accountant: the choice (GET), then one ZIP of the PDFs and a CSV (POST), streamed
+    while it is fetched (invoices/export.py); the first invoice is fetched here, so that an
+    upstream failing at once gets its error page."""
+    bearer = customer_bearer(session=request.session)
+    form = ExportForm(request.POST or None, request.POST.getlist("ids"))
+    if request.method != "POST" or not form.is_valid():
+        recent = services.invoices_page(bearer=bearer, page=1, size=export.EXPORT_MAX, filters={})
+        context = {"form": form, "invoices": recent.records, "most": export.EXPORT_MAX}
+        return render(request, "invoices/export.html", context, status=400 if form.errors else 200)
+    choice = form.choice()
+    ids = export.chosen_ids(bearer=bearer, choice=choice)
+    if not ids or len(ids) > export.EXPORT_MAX:
+        context = {"count": len(ids), "most": export.EXPORT_MAX}
+        return render(request, "invoices/export_refused.html", context, status=400 if ids else 404)
+    plan = export.plan_of(invoice_ids=ids, bearer=bearer, session=request.session)
+    first = export.fetched(plan, ids[0], patient=False)
+    response = StreamingHttpResponse(export.zip_stream(plan, first), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.zip_filename(choice)}"'
+    response["X-Export-Invoices"] = str(len(ids))
+    # The decorators only set headers, which a streaming answer has too.
+    return cast(HttpResponse, response)
 
 
 def _statement_url(media_jwt: str) -> str | None:

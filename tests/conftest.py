@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import gc
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -44,8 +45,15 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
         while time.monotonic() < give_up:
             cursor.execute(others)
             if cursor.fetchone() == (0,):
-                break
+                return
             time.sleep(0.1)
+        # The drop will fail: say who is still there, for whoever reads CI's log.
+        cursor.execute(
+            "SELECT application_name, state, left(query, 200) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        threads = [thread.name for thread in threading.enumerate()]
+        sys.stderr.write(f"\nstill connected: {cursor.fetchall()}; threads: {threads}\n")
 
 
 @pytest.fixture(autouse=True)

@@ -31,10 +31,13 @@ CALLED = re.compile(r"(?:@|\b)([A-Za-z_]\w*)(?:\.([A-Za-z_]\w*))?(?=\(|\)|\n)")
 # A call of the client, in source: `upstream.name(`, of a function that sends a request (or
 # reads an upstream token), not of the context's accessors.
 CLIENT_CALL = re.compile(r"\bupstream\.([a-z_]+)\(")
+# The modules of the client's calls: one per call, or a few for one concern (paying).
+CALL_MODULES = (upstream.calls, upstream.paying)
 CLIENT_CALLS = {
     name
-    for name, value in vars(upstream.calls).items()
-    if inspect.isfunction(value) and value.__module__ == "upstream.calls" and name[0] != "_"
+    for module in CALL_MODULES
+    for name, value in vars(module).items()
+    if inspect.isfunction(value) and value.__module__ == module.__name__ and name[0] != "_"
 } | {"read_reset_token"}
 
 
@@ -105,7 +108,8 @@ def test_the_upstream_calls_are_those_the_view_and_its_services_make(
 
 @pytest.mark.parametrize(("name", "method", "path"), CALL_ROWS)
 def test_each_client_call_sends_its_method_and_path(name: str, method: str, path: str) -> None:
-    source = " ".join(_source(getattr(upstream, name), within=("upstream.calls",)).split())
+    within = tuple(module.__name__ for module in CALL_MODULES)
+    source = " ".join(_source(getattr(upstream, name), within=within).split())
     sent = re.findall(r"\bsend\( ?\"([A-Z]+)\"", source)
     assert sent or "get_json(" in source
     assert set(sent or ["GET"]) == {method}

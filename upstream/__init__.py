@@ -11,6 +11,7 @@ from upstream.calls import (
     business_current,
     checkout_status,
     invoice_detail,
+    invoice_pdf_bytes,
     invoices_my,
     media_token,
     password_reset_complete,
@@ -22,6 +23,7 @@ from upstream.calls import (
 )
 from upstream.context import PageCalls, UpstreamTarget, upstream_bound, upstream_target
 from upstream.errors import (
+    AlreadyPaid,
     NotAsked,
     NotFound,
     PasswordRefused,
@@ -39,16 +41,19 @@ from upstream.parsing import (
     read_reset_token,
     web_address_host,
 )
+from upstream.paying import invoice_checkout_start
 from upstream.results import (
     ActionConfirmation,
     Business,
     BusinessColors,
     CheckoutState,
     CheckoutStatus,
+    InvoiceCheckout,
     InvoiceDetail,
     InvoiceLine,
     InvoicePage,
     InvoicePreview,
+    Payment,
     RegisterByTokenAnswer,
     ResetToken,
     Tokens,
@@ -57,10 +62,12 @@ from upstream.transport import longest_call_seconds
 
 __all__ = [
     "ActionConfirmation",
+    "AlreadyPaid",
     "Business",
     "BusinessColors",
     "CheckoutState",
     "CheckoutStatus",
+    "InvoiceCheckout",
     "InvoiceDetail",
     "InvoiceLine",
     "InvoicePage",
@@ -70,6 +77,7 @@ __all__ = [
     "PageCalls",
     "PasswordRefused",
     "PasswordResetRequired",
+    "Payment",
     "Priority",
     "RegisterByTokenAnswer",
     "ResetToken",
@@ -84,7 +92,9 @@ __all__ = [
     "business_colors",
     "business_current",
     "checkout_status",
+    "invoice_checkout_start",
     "invoice_detail",
+    "invoice_pdf_bytes",
     "invoices_my",
     "longest_call_seconds",
     "media_token",

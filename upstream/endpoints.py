@@ -39,6 +39,10 @@ def register_by_token(invoice_id: int) -> str:
     return f"/api/public/billing/invoices/{invoice_id}/registerByToken"  # [seed] ?token={guid}
 
 
+def invoice_checkout(invoice_id: int) -> str:
+    return f"/api/public/billing/invoices/{invoice_id}/checkout"  # [ours] paying an invoice
+
+
 def pdf_by_token(invoice_id: int) -> str:
     return f"/api/public/billing/invoices/{invoice_id}/pdfByToken"  # [seed] ?token={guid|Token}
 

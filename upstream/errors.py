@@ -33,6 +33,10 @@ class NotFound(UpstreamError):
     """404: no such thing, or not the caller's."""
 
 
+class AlreadyPaid(UpstreamError):
+    """[ours] A 409 without Retry-After to a checkout of an invoice: it is paid already."""
+
+
 class UnexpectedAnswer(UpstreamError):
     """An answer outside the contract: another status, malformed or oversized JSON, HTML."""
 

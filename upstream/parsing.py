@@ -21,6 +21,7 @@ from upstream.results import (
     InvoiceDetail,
     InvoiceLine,
     InvoicePreview,
+    Payment,
     ResetToken,
     Tokens,
 )
@@ -181,7 +182,27 @@ def parse_invoice_detail(data: Any) -> InvoiceDetail:
         tax_formatted=fields.text("TaxFormated", "TaxAmountFormated"),
         discount_formatted=fields.text("DiscountFormated", "DiscountAmountFormated"),
         tax_rate=_tax_rate(fields),
+        payments=_payments(fields.data.get("Payments")),
     )
+
+
+def _payments(data: Any) -> tuple[Payment, ...]:
+    """[ours] `Payments`, read by older public clients: when, how much, and the card."""
+    payments = []
+    for index, item in enumerate(data if isinstance(data, list) else []):
+        if not isinstance(item, dict):
+            continue
+        fields = JsonFields(item, f"InvoiceDetail.Payments[{index}]")
+        last_four = fields.text("CardLastFour", "Last4", "CardLast4")
+        payments.append(
+            Payment(
+                paid_on=fields.local_datetime("PaidOn", "CreatedOn"),
+                amount_formatted=fields.text("AmountFormated", "TotalFormated"),
+                card_brand=fields.text("CardBrand", "CardType")[:20],
+                card_last_four=last_four if re.fullmatch(r"[0-9]{4}", last_four) else "",
+            )
+        )
+    return tuple(payments)
 
 
 def _tax_rate(fields: JsonFields) -> Decimal | None:

@@ -42,6 +42,16 @@ class InvoicePreview:
 
 
 @dataclass(frozen=True)
+class Payment:
+    """A payment of an invoice ([docs] older clients read `Payments`; field names ours)."""
+
+    paid_on: datetime | None = None
+    amount_formatted: str = ""
+    card_brand: str = ""
+    card_last_four: str = ""
+
+
+@dataclass(frozen=True)
 class InvoiceDetail(InvoicePreview):
     bill_to_name: str = ""
     bill_to_email: str = ""
@@ -51,6 +61,7 @@ class InvoiceDetail(InvoicePreview):
     discount_formatted: str = ""
     # [ours] A percentage (21 for 21 %), where the upstream gives one.
     tax_rate: Decimal | None = None
+    payments: tuple[Payment, ...] = ()
 
 
 CheckoutState = Literal["Paid", "Pending", "Failed"]
@@ -137,3 +148,11 @@ class ResetToken:
 
     email: str
     expires_at: float | None
+
+
+@dataclass(frozen=True)
+class InvoiceCheckout:
+    """[ours] A checkout started for an unpaid invoice: where to send the member to pay."""
+
+    checkout_url: str
+    session_id: str

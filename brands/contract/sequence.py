@@ -105,6 +105,7 @@ def _invoices(checker: Checker, bearer: str) -> int | None:
         row.differences.append("no invoice to read: the detail and PDF calls are not checked")
         return None
     row.differences += [f"a record: {note}" for note in fields_differ(records[0], PREVIEW)]
+    _pay(checker, bearer, records)
     first_id = int(records[0]["Id"])
     detail_row, detail = checker.call(
         "invoices/{id}", "GET", endpoints.invoice(first_id), required=True, bearer=bearer
@@ -112,6 +113,35 @@ def _invoices(checker: Checker, bearer: str) -> int | None:
     detail_row.differences += fields_differ(detail, DETAIL)
     checker.judge(detail_row, lambda: parsing.parse_invoice_detail(detail))
     return first_id if row.needs else None
+
+
+def _pay(checker: Checker, bearer: str, records: list[Any]) -> None:
+    """[ours] Pay through the upstream's checkout, asked of an invoice already paid: a tenant
+    that has the call refuses it (409 without Retry-After) and no payment starts. Optional:
+    without it a brand sends Pay to its own payment page, or turns Pay off."""
+    paid = [r["Id"] for r in records if isinstance(r, dict) and r.get("Paid") is True]
+    if not paid or not isinstance(paid[0], int):
+        row = Row(call="invoices/{id}/checkout [ours]", required=False)
+        row.differences.append("no paid invoice to ask about: Pay not checked")
+        checker.rows.append(row)
+        return
+    form = {"gateway": "stripe", "returnUrl": "https://portal.invalid/en/invoices/complete"}
+    path = endpoints.invoice_checkout(paid[0])
+    row, _ = checker.call(
+        "invoices/{id}/checkout [ours]",
+        "POST",
+        path,
+        required=False,
+        expect=(409,),
+        form=form,
+        bearer=bearer,
+    )
+    row.differences = [d for d in row.differences if not d.startswith("throttled")]
+    row.differences.append(
+        "Pay goes through the billing system's checkout"
+        if row.needs
+        else "no such call: set the brand's Paying invoices to a payment page of yours, or off"
+    )
 
 
 def _pdfs(checker: Checker, business: Any, invoice_id: int | None, jwt: str) -> None:

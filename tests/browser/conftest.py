@@ -55,7 +55,10 @@ def launch(playwright: Playwright) -> Browser:
 
 
 @pytest.fixture(scope="session")
-def chromium(playwright: Playwright) -> Iterator[Browser]:
+def chromium(playwright: Playwright, django_db_setup: None) -> Iterator[Browser]:
+    """One browser per worker. Made after the test database, so closed before it is dropped:
+    its keep-alive connections to the live server hold that server's threads, and with them
+    their database connections, which PostgreSQL will not drop a database under."""
     browser = launch(playwright)
     yield browser
     browser.close()
@@ -125,7 +128,7 @@ def axe_violations(page: Page) -> list[str]:
     return [str(item) for item in result]
 
 
-PDF_LINK = re.compile(r"Download invoice \(PDF\)|Download PDF")
+PDF_LINK = re.compile(r"View invoice \(PDF\)|View PDF")
 
 
 def open_pdf(page: Page, link_name: re.Pattern[str] = PDF_LINK) -> str:

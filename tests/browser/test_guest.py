@@ -118,7 +118,7 @@ def test_the_confirmation_prints_cleanly(page: Page, portal: str) -> None:
     # NFKC: the printed text's ligatures (ﬁ) as letters again.
     text = unicodedata.normalize("NFKC", "\n".join(part.extract_text() for part in pages))
     assert "Thank you, your payment is confirmed" in text
-    assert "Download invoice" not in text
+    assert "View invoice" not in text
     assert len(PdfReader(io.BytesIO(printed)).pages) == 1
 
 

@@ -14,7 +14,7 @@ from sandbox import conf as sandbox_conf
 from tests.browser.conftest import DESKTOP, open_pdf, set_visibility
 from tests.helpers.sign_in import sign_in_in_chromium
 
-FIRST_PDF = re.compile(r"^Download PDF INV-")
+FIRST_PDF = re.compile(r"^View PDF INV-")
 
 
 def _first_jwt(page: Page) -> str:

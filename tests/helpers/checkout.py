@@ -28,7 +28,7 @@ PDF_BY_TOKEN = (
     f"{settings.PDF_LINK_SCHEME}://spaces.example.com{settings.UPSTREAM_PUBLIC_BASE_URL}"
     "/api/public/billing/invoices/42/pdfByToken?token="
 )
-PDF_TEXT = "Download invoice (PDF)"
+PDF_TEXT = "View invoice (PDF)"
 
 
 def status(

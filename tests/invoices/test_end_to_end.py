@@ -22,7 +22,7 @@ from tests.helpers.sign_in import DEMO_EMAIL, tokens_received
 
 LIST = "/en/invoices/"
 # A PDF link's accessible name, before the invoice number it carries.
-PDF_LINK_NAME = "Download PDF "
+PDF_LINK_NAME = "View PDF "
 
 
 @pytest.fixture(autouse=True)

@@ -94,9 +94,9 @@ def test_each_language_has_its_own_kept_fragment(
     for _ in range(2):
         english = poll_links(customer, [1]).content.decode()
         french = customer.get(LINKS.replace("/en/", "/fr/"), {"ids": "1"}, headers=HX)
-        assert "Download PDF" in english
-        assert "Télécharger le PDF" in french.content.decode()
-        assert "Download PDF" not in french.content.decode()
+        assert "View PDF" in english
+        assert "Voir le PDF" in french.content.decode()
+        assert "View PDF" not in french.content.decode()
 
 
 def test_changed_invoices_show_at_once(customer: Client, mocked: responses.RequestsMock) -> None:
