@@ -119,7 +119,11 @@ def _pay(checker: Checker, bearer: str, records: list[Any]) -> None:
     """[ours] Pay through the upstream's checkout, asked of an invoice already paid: a tenant
     that has the call refuses it (409 without Retry-After) and no payment starts. Optional:
     without it a brand sends Pay to its own payment page, or turns Pay off."""
-    paid = [r["Id"] for r in records if isinstance(r, dict) and r.get("Paid") is True]
+    paid = [
+        r["Id"]
+        for r in records
+        if isinstance(r, dict) and r.get("Paid") is True and not r.get("CreditNote")
+    ]
     if not paid or not isinstance(paid[0], int):
         row = Row(call="invoices/{id}/checkout [ours]", required=False)
         row.differences.append("no paid invoice to ask about: Pay not checked")

@@ -17,6 +17,7 @@ from brands.contract.checker import PACE_SECONDS, Checker
 from brands.models import Brand
 from sandbox import conf as sandbox_conf
 from sandbox import demo, grants
+from sandbox.models import BasketSession
 from tests.helpers import strict_upstream as fake
 from tests.helpers import upstream_data
 from tests.helpers.strict_upstream import StrictState, strict_upstream
@@ -53,6 +54,11 @@ def test_passes_against_the_sandbox(portal: str, monkeypatch: pytest.MonkeyPatch
     # The sandbox rotates refresh tokens and wants client_id, as the contract says.
     assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, earlier token)"))
     assert re.search(r"yes\s+400\s+\d+\s+yes\s+-$", _row(output, "token (refresh, no client_id)"))
+    # Pay's [ours] call, asked of a paid invoice: refused, so no payment was started.
+    pay = _row(output, "invoices/{id}/checkout [ours] (optional)")
+    assert re.search(r"yes\s+409\b", pay), pay
+    assert "Pay goes through the billing system's checkout" in pay
+    assert not BasketSession.objects.filter(kind=BasketSession.Kind.INVOICE).exists()
     assert demo.DEMO_PASSWORD not in output
     assert not JWT.search(output)
 
@@ -88,6 +94,8 @@ def test_passes_against_the_strict_fake(
     assert failed is None, output
     # What the fake leaves out of the contract is said, and does not fail the check.
     assert "missing" in _row(output, "invoices/{id}")
+    # The fake has no Pay call: the check says what a brand does instead, and still passes.
+    assert "set the brand's Paying invoices" in output
     _secrets_absent(output, strict)
 
 
@@ -145,7 +153,9 @@ def test_the_check_keeps_to_the_documented_rate(
     output, failed = _run(monkeypatch, demo.DEMO_PASSWORD, "--email", demo.DEMO_EMAIL)
     assert failed is None, output
     assert "throttled" not in output
-    assert " 409 " not in output
+    # Pay's call answers 409 "already paid" (the paid invoice it is asked of), not a throttle.
+    pay = _row(output, "invoices/{id}/checkout [ours] (optional)")
+    assert " 409 " not in output.replace(pay, "")
 
 
 def test_a_throttled_call_waits_as_told_and_is_asked_again(upstream_http: Any) -> None:

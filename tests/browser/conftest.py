@@ -128,6 +128,26 @@ def axe_violations(page: Page) -> list[str]:
     return [str(item) for item in result]
 
 
+def axe_as_member(chromium: Browser, page: Page) -> list[str]:
+    """axe on the page as this member sees it, in a second context that lets its script in
+    (the portal's CSP would refuse it) with the same cookies; the flow itself keeps the CSP."""
+    other = chromium.new_context(bypass_csp=True, storage_state=page.context.storage_state())
+    try:
+        checked = other.new_page()
+        checked.goto(page.url)
+        return axe_violations(checked)
+    finally:
+        other.close()
+
+
+def fits_a_phone(page: Page) -> None:
+    """Nothing on the page is wider than a 320 px phone."""
+    page.set_viewport_size({"width": 320, "height": 700})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    assert width <= 320, f"{page.url} is {width} px wide at 320 px"
+
+
 PDF_LINK = re.compile(r"View invoice \(PDF\)|View PDF")
 
 

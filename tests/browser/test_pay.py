@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from sandbox.models import Customer, Invoice, OutboxEmail, Payment
-from tests.browser.conftest import axe_violations
+from tests.browser.conftest import axe_as_member, fits_a_phone
 from tests.helpers.sign_in import sign_in_in_chromium
 
 LANGUAGES = ["en", "es", "fr", "de"]
@@ -32,25 +32,6 @@ def _first_unpaid_number(page: Page) -> str:
     return row.locator("th a").inner_text().strip()
 
 
-def _fits_a_phone(page: Page) -> None:
-    page.set_viewport_size({"width": 320, "height": 700})
-    width = page.evaluate("document.documentElement.scrollWidth")
-    page.set_viewport_size({"width": 1280, "height": 900})
-    assert width <= 320, f"{page.url} is {width} px wide at 320 px"
-
-
-def _axe(chromium: Browser, page: Page) -> list[str]:
-    """axe on the page as this member sees it, in a second context that lets its script in
-    (the portal's CSP would refuse it) with the same cookies; the flow itself keeps the CSP."""
-    other = chromium.new_context(bypass_csp=True, storage_state=page.context.storage_state())
-    try:
-        checked = other.new_page()
-        checked.goto(page.url)
-        return axe_violations(checked)
-    finally:
-        other.close()
-
-
 def _gateway(page: Page, outcome: str) -> None:
     page.wait_for_url(re.compile(r"/sandbox/pay/"))
     page.locator(f"button[name=outcome][value={outcome}]").click()
@@ -64,8 +45,8 @@ def _receipt(chromium: Browser, page: Page, language: str, number: str) -> None:
     expect(page.get_by_text("4242").first).to_be_visible()
     # A member already signed in is offered no password setting: the invoice is theirs.
     assert page.locator("form[action$='/password/forgot']").count() == 0
-    assert _axe(chromium, page) == []
-    _fits_a_phone(page)
+    assert axe_as_member(chromium, page) == []
+    fits_a_phone(page)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -75,7 +56,7 @@ def test_pay_an_invoice_and_see_it_paid(
     sign_in_in_chromium(page, language)
     balance, pays = _balance(page), page.locator(PAY_IN_ROW).count()
     assert pays >= 1
-    _fits_a_phone(page)
+    fits_a_phone(page)
     number = _first_unpaid_number(page)
     page.locator(PAY_IN_ROW).first.click()
     _gateway(page, "pay")
@@ -97,15 +78,22 @@ def test_a_failed_payment_then_a_successful_retry(
     number = _first_unpaid_number(page)
     page.locator(f"table.invoices th a:text-is('{number}')").click()
     expect(page.locator(".actions form.pay button")).to_be_visible()
-    assert _axe(chromium, page) == []
-    _fits_a_phone(page)
+    # The invoice page's actions are one size: Pay, the PDF and Print side by side.
+    expect(page.locator(".actions [data-print]")).to_be_visible()
+    heights = {
+        round(page.locator(f".actions {part}").bounding_box()["height"])  # type: ignore[index]
+        for part in ("form.pay button", "a.pdf-link", "[data-print]")
+    }
+    assert len(heights) == 1, heights
+    assert axe_as_member(chromium, page) == []
+    fits_a_phone(page)
     page.locator(".actions form.pay button").click()
     _gateway(page, "fail")
     page.wait_for_url(re.compile(rf"/{language}/invoices/complete$"))
     # The failed page names the invoice and its amount, and leads back to paying it.
     expect(page.get_by_text(number).first).to_be_visible()
-    assert _axe(chromium, page) == []
-    _fits_a_phone(page)
+    assert axe_as_member(chromium, page) == []
+    fits_a_phone(page)
     page.locator("main a.button").first.click()
     page.wait_for_url(re.compile(rf"/{language}/invoices/\d+/$"))
     page.locator(".actions form.pay button").click()

@@ -162,6 +162,23 @@ def test_list_paging_links(
     assert ('rel="next" href="?show=unpaid&amp;page=4"' in html) is has_next
 
 
+def test_one_page_says_nothing_about_pages(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    mock_my_invoices(mocked, [preview(1)], has_next=False, has_previous=False)
+    page = Page(customer.get(LIST))
+    assert "Page 1" not in page.text
+    assert not [e for e in page.elements if e.get("class") == "paging"]
+
+
+def test_the_balance_says_credit_notes_are_not_deducted(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    unpaid = {"Paid": False, "PaidOn": None, "DueAmount": 10.0, "DueDate": "2099-01-01T00:00:00"}
+    mock_my_invoices(mocked, [preview(1, **unpaid), preview(2, CreditNote=True)])
+    assert "Credit notes are not deducted from this balance." in Page(customer.get(LIST)).text
+
+
 def test_empty_list(customer: Client, mocked: responses.RequestsMock) -> None:
     mock_my_invoices(mocked, [])
     response = customer.get(LIST)
