@@ -145,7 +145,10 @@ def _from_record(record: Brand) -> BrandSettings:
         shop_url=_web_link(record.shop_url),
         invoice_payment=record.invoice_payment,
         payment_gateway=record.payment_gateway,
-        payment_page_url=record.payment_page_url,
+        # Validated when saved; checked again, since the member's browser is sent there.
+        payment_page_url=(
+            record.payment_page_url if record.payment_page_url.startswith("https://") else ""
+        ),
         receipt_emailed=record.receipt_emailed,
         # Validated when saved; checked again, since a link is clicked in customers' browsers.
         footer_links=tuple(

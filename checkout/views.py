@@ -128,7 +128,7 @@ def _complete(request: HtmxHttpRequest, guid: str) -> HttpResponse:
     if status.status == "Failed":
         if payment is not None:
             # "Try again" starts a new checkout, not this failed one again.
-            payments.payment_failed(session=request.session, basket_id=guid)
+            payments.payment_failed(session=request.session, payment=payment)
         return _render(request, "failed", **context)
     if status.status == "Pending":
         # Junk counts as the first poll; past the cap, the page stops polling.

@@ -143,7 +143,7 @@ def fetched(plan: Plan, invoice_id: int, *, patient: bool) -> Fetched:
     """One invoice and its PDF; the media JWT asked again once if the upstream refuses it."""
     invoice = _paced(
         plan,
-        lambda: services.invoice_get(bearer=plan.bearer, invoice_id=invoice_id),
+        lambda: services.invoice_get(bearer=plan.bearer, invoice_id=invoice_id, priority=PRIORITY),
         patient=patient,
     )
     for attempt in (1, 2):

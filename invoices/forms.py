@@ -57,6 +57,10 @@ class ExportForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
+        # Ticking invoices is choosing them, whichever period was left checked (the page opens
+        # with one checked).
+        if self.ids():
+            cleaned["period"] = "picked"
         period = cleaned.get("period")
         if period == "range":
             start, end = cleaned.get("date_from"), cleaned.get("date_to")

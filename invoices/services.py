@@ -24,6 +24,7 @@ from brands.hosts import BrandSettings
 from portal import payments
 from portal.caching import cached_once
 from portal.invoice_status import invoice_status
+from portal.templatetags.formats import amount_due
 
 
 def invoices_page(
@@ -33,9 +34,11 @@ def invoices_page(
     return upstream.invoices_my(bearer=bearer, page=page, size=size, **filters)
 
 
-def invoice_get(*, bearer: str, invoice_id: int) -> upstream.InvoiceDetail:
+def invoice_get(
+    *, bearer: str, invoice_id: int, priority: upstream.Priority = upstream.Priority.MEMBER
+) -> upstream.InvoiceDetail:
     """One of the customer's invoices (the upstream refuses another's)."""
-    invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id)
+    invoice = upstream.invoice_detail(bearer=bearer, invoice_id=invoice_id, priority=priority)
     if invoice.id != invoice_id:
         raise upstream.UnexpectedAnswer(f"asked for invoice {invoice_id}, got {invoice.id}")
     return invoice
@@ -150,6 +153,17 @@ def invoice_payable(invoice: upstream.InvoicePreview) -> bool:
     return invoice.due_amount is None or invoice.due_amount > 0
 
 
+def pay_offered(brand: BrandSettings, invoice: upstream.InvoicePreview) -> bool:
+    """Whether the brand's way of paying can take this invoice: off never; the operator's page
+    only with its address, and the invoice's unique id where the address names it."""
+    if brand.invoice_payment == "off":
+        return False
+    if brand.invoice_payment == "page":
+        page = brand.payment_page_url
+        return bool(page) and (bool(invoice.unique_id) or "{unique_id}" not in page)
+    return True
+
+
 def payment_start(
     *,
     session: SessionBase,
@@ -160,28 +174,31 @@ def payment_start(
     retry_url: str,
 ) -> str:
     """Where to send the member to pay `invoice`: the operator's own payment page, or a
-    checkout started at the upstream (one per invoice while it is fresh: a double click or a
-    second tab pays once). AlreadyPaid when the upstream says so."""
+    checkout started at the upstream, one per member and invoice (portal.payments): a double
+    click, a second tab or a second process pays once. AlreadyPaid when the upstream says so."""
     if brand.invoice_payment == "page":
         return brand.payment_page_url.replace("{id}", str(invoice.id)).replace(
             "{unique_id}", quote(invoice.unique_id, safe="")
         )
-    recent = payments.payment_recent(session=session, invoice_id=invoice.id)
-    if recent is not None:
-        return recent.checkout_url
-    checkout = upstream.invoice_checkout_start(
-        bearer=bearer,
-        invoice_id=invoice.id,
-        gateway=brand.payment_gateway,
-        return_url=return_url,
-    )
-    started = payments.StartedPayment(
-        invoice_id=invoice.id,
-        number=invoice.number,
-        amount=invoice.total_formatted,
-        retry_url=retry_url,
-        checkout_url=checkout.checkout_url,
-        started_at=time.time(),
-    )
-    payments.payment_remember(session=session, basket_id=checkout.session_id, payment=started)
-    return checkout.checkout_url
+
+    def start() -> payments.StartedPayment:
+        checkout = upstream.invoice_checkout_start(
+            bearer=bearer,
+            invoice_id=invoice.id,
+            gateway=brand.payment_gateway,
+            return_url=return_url,
+        )
+        basket_id = payments.basket_id_read(checkout.session_id)
+        if basket_id is None:
+            raise upstream.UnexpectedAnswer("InvoiceCheckout.SessionId is not a GUID")
+        return payments.StartedPayment(
+            basket_id=basket_id,
+            invoice_id=invoice.id,
+            number=invoice.number,
+            # What the gateway charges: what is left to pay.
+            amount=amount_due(invoice) or invoice.total_formatted,
+            retry_url=retry_url,
+            checkout_url=checkout.checkout_url,
+        )
+
+    return payments.payment_once(session=session, invoice_id=invoice.id, start=start).checkout_url

@@ -126,14 +126,21 @@ def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
         "link_ids": [invoice.id],
         "links_url": reverse("invoices:links"),
         "pay_url": _pay_url(request, invoice),
-        # Said only when true: the address may be old, or typed.
-        "already_paid": request.GET.get("notice") == "paid" and bool(invoice.paid),
+        # After Pay met "already paid": said as the invoice now is (the address may be old).
+        "paid_notice": _paid_notice(request, invoice),
     }
     return render(request, "invoices/detail.html", context)
 
 
+def _paid_notice(request: HttpRequest, invoice: upstream.InvoicePreview) -> str:
+    if request.GET.get("notice") != "paid":
+        return ""
+    return "paid" if invoice.paid else "recorded"
+
+
 def _pay_url(request: HttpRequest, invoice: upstream.InvoicePreview) -> str | None:
-    if request_brand(request).invoice_payment == "off" or not services.invoice_payable(invoice):
+    brand = request_brand(request)
+    if not services.invoice_payable(invoice) or not services.pay_offered(brand, invoice):
         return None
     return reverse("invoices:pay", args=[invoice.id])
 
@@ -149,7 +156,7 @@ def invoice_pay(request: HttpRequest, invoice_id: int) -> HttpResponse:
     bearer = customer_bearer(session=request.session)
     invoice = services.invoice_get(bearer=bearer, invoice_id=invoice_id)
     already_paid = HttpResponseRedirect(f"{detail_url}?notice=paid", status=303)
-    if not services.invoice_payable(invoice):
+    if not services.invoice_payable(invoice) or not services.pay_offered(brand, invoice):
         return already_paid if invoice.paid else HttpResponseRedirect(detail_url, status=303)
     try:
         url = services.payment_start(
@@ -212,6 +219,8 @@ def invoice_export(request: HttpRequest) -> HttpResponse:
     response = StreamingHttpResponse(export.zip_stream(plan, first), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.zip_filename(choice)}"'
     response["X-Export-Invoices"] = str(len(ids))
+    # nginx would hold the stream back in its buffers (and the progress with it).
+    response["X-Accel-Buffering"] = "no"
     # The decorators only set headers, which a streaming answer has too.
     return cast(HttpResponse, response)
 

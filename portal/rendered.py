@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
+from django.contrib.messages import get_messages
 from django.dispatch import receiver
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -62,7 +63,9 @@ def page_kept(
     """
     lazily = lazily or {}
     own = dict(values or {})
-    if not all(_AS_IS.fullmatch(value) for value in own.values()):
+    # A message waiting for this request (the layout shows them) is its own: neither kept
+    # for others nor left unread under a page served from memory.
+    if len(get_messages(request)) or not all(_AS_IS.fullmatch(v) for v in own.values()):
         return render_to_string(template, context, request)
     given = {name: str(v) if isinstance(v, Promise) else v for name, v in context.items()}
     identity = repr(

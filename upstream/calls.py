@@ -167,10 +167,12 @@ def invoices_my(
     )
 
 
-def invoice_detail(*, bearer: str, invoice_id: int) -> InvoiceDetail:
+def invoice_detail(
+    *, bearer: str, invoice_id: int, priority: Priority = Priority.MEMBER
+) -> InvoiceDetail:
     """One invoice in full; NotFound also for another customer's invoice."""
     return parse_invoice_detail(
-        get_json(endpoints.invoice(invoice_id), priority=Priority.MEMBER, bearer=bearer)
+        get_json(endpoints.invoice(invoice_id), priority=priority, bearer=bearer)
     )
 
 

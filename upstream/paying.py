@@ -28,11 +28,12 @@ def invoice_checkout_start(
     if gateway not in GATEWAYS:
         raise ValueError(f"unknown gateway {gateway!r}")
     path = endpoints.invoice_checkout(invoice_id)
-    # Money is about to change hands: a member's Pay waits like a buyer's status does.
+    # A member's page: the buyers' reserve is kept for the status and registration that
+    # follow a payment.
     status, body = send(
         "POST",
         path,
-        priority=Priority.BUYER,
+        priority=Priority.MEMBER,
         bearer=bearer,
         form={"gateway": gateway, "returnUrl": return_url},
     )
@@ -45,4 +46,4 @@ def invoice_checkout_start(
     # The member's browser goes there: an absolute http(s) address, nothing else.
     if urlsplit(checkout_url).scheme not in ("https", "http") or not urlsplit(checkout_url).netloc:
         raise UnexpectedAnswer("InvoiceCheckout.CheckoutUrl is not an absolute web address")
-    return InvoiceCheckout(checkout_url=checkout_url, session_id=fields.text("SessionId"))
+    return InvoiceCheckout(checkout_url=checkout_url, session_id=fields.required_text("SessionId"))

@@ -140,12 +140,18 @@ def _pay(checker: Checker, bearer: str, records: list[Any]) -> None:
         form=form,
         bearer=bearer,
     )
-    row.differences = [d for d in row.differences if not d.startswith("throttled")]
-    row.differences.append(
-        "Pay goes through the billing system's checkout"
-        if row.needs
-        else "no such call: set the brand's Paying invoices to a payment page of yours, or off"
-    )
+    # A 409 is "already paid" only without Retry-After; with it, the tenant was throttling.
+    throttled = [d for d in row.differences if d.startswith("throttled")]
+    row.differences = [d for d in row.differences if d not in throttled]
+    if throttled and not throttled[0].endswith(" -"):
+        row.needs = None
+        row.differences.append("throttled: not checked, run the check again later")
+    elif row.needs:
+        row.differences.append("Pay goes through the billing system's checkout")
+    else:
+        row.differences.append(
+            "no such call: set the brand's Paying invoices to a payment page of yours, or off"
+        )
 
 
 def _pdfs(checker: Checker, business: Any, invoice_id: int | None, jwt: str) -> None:

@@ -47,6 +47,12 @@
     var main = page.getElementById("main");
     if (main) document.getElementById("main").replaceWith(main);
     if (window.htmx) window.htmx.process(document.getElementById("main"));
+    // The button pressed is gone: focus goes to what the new page says first.
+    var said = document.querySelector("#main [role=alert], #main h1");
+    if (said) {
+      said.setAttribute("tabindex", "-1");
+      said.focus();
+    }
   }
 
   async function download(form) {
@@ -73,8 +79,8 @@
       var reader = response.body.getReader();
       bar.max = total || 1;
       bar.value = 0;
-      box.hidden = false;
-      status.textContent = text(texts.counting, { done: 0, total: total });
+      bar.hidden = false;
+      status.textContent = text(total === 1 ? texts.countingOne : texts.counting, { done: 0, total: total });
       for (;;) {
         var part = await reader.read();
         if (part.done) break;
@@ -82,7 +88,7 @@
         var done = Math.min(count(part.value), total);
         if (done !== bar.value) {
           bar.value = done;
-          status.textContent = text(texts.counting, { done: done, total: total });
+          status.textContent = text(total === 1 ? texts.countingOne : texts.counting, { done: done, total: total });
         }
       }
       if (!complete(chunks)) throw new Error("cut short");
@@ -96,7 +102,6 @@
       bar.value = bar.max;
       status.textContent = texts.saved;
     } catch (error) {
-      box.hidden = false;
       status.textContent = texts.failed;
     } finally {
       button.disabled = false;

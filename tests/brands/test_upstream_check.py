@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from brands.contract import sequence
 from brands.contract.checker import PACE_SECONDS, Checker
 from brands.models import Brand
 from sandbox import conf as sandbox_conf
@@ -182,3 +183,28 @@ def test_calls_are_spaced_by_the_documented_rate(upstream_http: Any) -> None:
         checker.call("businesses/current", "GET", endpoints.BUSINESS_CURRENT, required=True)
     assert time.monotonic() - started >= 4 * PACE_SECONDS
     assert PACE_SECONDS >= 0.1  # [docs] about one call per 100 ms
+
+
+@pytest.mark.parametrize(
+    ("answer", "said", "needs"),
+    [
+        ({"status": 409, "json": {}}, "Pay goes through the billing system's checkout", True),
+        ({"status": 404, "json": {}}, "no such call", False),
+        # A throttle, waited out three times and still one: nothing is known of the call.
+        (
+            {"status": 409, "json": {}, "headers": {"Retry-After": "1"}},
+            "throttled: not checked",
+            None,
+        ),
+    ],
+)
+def test_the_pay_row_tells_already_paid_from_a_throttle(
+    upstream_http: Any, answer: dict[str, Any], said: str, needs: bool | None
+) -> None:
+    upstream_http.post(upstream_url(endpoints.invoice_checkout(7)), **answer)
+    checker = Checker(pdf_url=lambda *_args: "", sleep=lambda _seconds: None)
+    sequence._pay(checker, "bearer", [{"Id": 7, "Paid": True}])
+    [row] = checker.rows
+    assert said in row.differences[-1]
+    assert row.needs is needs
+    assert row.ok  # optional: it never fails the check

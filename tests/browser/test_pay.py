@@ -33,12 +33,12 @@ def _first_unpaid_number(page: Page) -> str:
 
 
 def _gateway(page: Page, outcome: str) -> None:
-    page.wait_for_url(re.compile(r"/sandbox/pay/"))
+    expect(page).to_have_url(re.compile(r"/sandbox/pay/"))
     page.locator(f"button[name=outcome][value={outcome}]").click()
 
 
 def _receipt(chromium: Browser, page: Page, language: str, number: str) -> None:
-    page.wait_for_url(re.compile(rf"/{language}/invoices/complete$"))
+    expect(page).to_have_url(re.compile(rf"/{language}/invoices/complete$"))
     expect(page.locator("#checkout-state h1, main h1").first).to_be_visible()
     expect(page.get_by_text(number).first).to_be_visible()
     # The card the gateway took, where the upstream gives it.
@@ -89,7 +89,7 @@ def test_a_failed_payment_then_a_successful_retry(
     fits_a_phone(page)
     page.locator(".actions form.pay button").click()
     _gateway(page, "fail")
-    page.wait_for_url(re.compile(rf"/{language}/invoices/complete$"))
+    expect(page).to_have_url(re.compile(rf"/{language}/invoices/complete$"))
     # The failed page names the invoice and its amount, and leads back to paying it.
     expect(page.get_by_text(number).first).to_be_visible()
     assert axe_as_member(chromium, page) == []
@@ -109,7 +109,7 @@ def test_a_double_submit_pays_once(
     sign_in_in_chromium(page, language)
     number = _first_unpaid_number(page)
     page.locator(PAY_IN_ROW).first.dblclick()
-    page.wait_for_url(re.compile(r"/sandbox/pay/"))
+    expect(page).to_have_url(re.compile(r"/sandbox/pay/"))
     page.locator("button[name=outcome][value=pay]").dblclick()
     _receipt(chromium, page, language, number)
     invoice = Invoice.objects.get(invoice_number=number)

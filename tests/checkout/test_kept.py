@@ -177,3 +177,22 @@ def test_each_brand_and_theme_has_its_own_kept_page(
     renamed = canal.get(COMPLETE).content.decode()
     assert "Canal Street Coworking" in renamed
     assert "Canal Works" not in renamed
+
+
+def test_a_message_waiting_is_shown_to_its_visitor_only(
+    client: Client, mocked: responses.RequestsMock
+) -> None:
+    status(mocked)
+    register(mocked)
+    first = land(Client())  # kept from now on
+    assert _rendered(first)
+    # A member who just signed out (a message waits for their next page) opens the same link.
+    sign_in(client, mocked)
+    client.post("/en/sign-out")
+    theirs = land(client)
+    assert _rendered(theirs)
+    assert "You are signed out." in theirs.content.decode()
+    assert "You are signed out." not in client.get(COMPLETE).content.decode()
+    # Nor was it kept for the next visitor.
+    other = land(Client())
+    assert "You are signed out." not in other.content.decode()

@@ -186,6 +186,19 @@ def test_ticked_invoices_only(customer: Client, mocked: responses.RequestsMock) 
     assert calls_to(mocked, "GET", endpoints.pdf(12)) == 0
 
 
+def test_ticking_invoices_chooses_them_whichever_period_is_checked(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    # The page opens with "Last month" checked: a member who only ticks gets what they ticked.
+    mock_invoices(mocked, [preview(n) for n in (11, 12)])
+    mock_media(mocked)
+    response = customer.post(EXPORT, {"period": "last-month", "ids": ["12"]})
+    archive, rows = downloaded(response)
+    assert archive.read(archive.namelist()[0]) == pdf_of(12)
+    assert len(rows) == 2
+    assert calls_to(mocked, "GET", endpoints.INVOICES_MY) == 0
+
+
 def test_the_export_page_lists_invoices_to_tick(
     customer: Client, mocked: responses.RequestsMock
 ) -> None:

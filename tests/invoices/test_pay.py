@@ -118,8 +118,12 @@ def test_the_upstreams_already_paid_is_the_same_answer(
 def test_a_notice_in_the_address_of_an_unpaid_invoice_is_not_believed(
     customer: Client, mocked: responses.RequestsMock
 ) -> None:
+    # The upstream said 409 while its invoice still reads unpaid (a lag), or the address was
+    # typed: the page says a payment is under way, never that the invoice is paid.
     mock_invoice(mocked, 42, json=upstream_data.invoice_detail(42, **UNPAID))
-    assert "already paid" not in customer.get("/en/invoices/42/?notice=paid").content.decode()
+    text = Page(customer.get("/en/invoices/42/?notice=paid")).text
+    assert "already paid" not in text
+    assert "already recorded or under way" in text
 
 
 def test_a_throttled_start_is_the_busy_page(
@@ -174,3 +178,38 @@ def test_pay_turned_off_shows_no_button_and_starts_nothing(
     assert not _pay_forms(Page(customer.get("/en/invoices/42/")))
     response = customer.post("/en/invoices/42/pay")
     assert response["Location"] == "/en/invoices/42/"
+
+
+def test_pay_again_later_goes_back_to_the_same_checkout(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    # An upstream that would open a new checkout on every call: the portal asks it once.
+    mock_invoice(mocked, 42, json=upstream_data.invoice_detail(42, **UNPAID))
+    checkout = _checkout(mocked)
+    for _ in range(3):
+        assert _sent_to(customer.post("/en/invoices/42/pay")) == GATEWAY
+    assert checkout.call_count == 1
+
+
+def test_a_checkout_without_a_usable_session_id_is_not_followed(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    mock_invoice(mocked, 42, json=upstream_data.invoice_detail(42, **UNPAID))
+    _checkout(mocked, json={"CheckoutUrl": GATEWAY, "SessionId": "not-a-guid"})
+    response = customer.post("/en/invoices/42/pay")
+    assert response.status_code == 502
+    assert GATEWAY not in response.content.decode()
+
+
+def test_payments_kept_by_another_version_are_ignored(
+    customer: Client, mocked: responses.RequestsMock
+) -> None:
+    session = customer.session
+    session["invoice_payments"] = {SESSION: {"invoice_id": 42, "number": "old shape"}}
+    session.save()
+    status_url = upstream_url(endpoints.CHECKOUT_STATUS)
+    mocked.get(status_url, json=upstream_data.checkout_status("Pending"))
+    landing = customer.get(f"/en/invoices/complete?stripe_session_id={SESSION}")
+    page = customer.get(landing["Location"])
+    assert page.status_code == 200
+    assert "old shape" not in page.content.decode()

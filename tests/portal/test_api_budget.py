@@ -122,10 +122,10 @@ def test_an_anonymous_flood_leaves_a_members_invoices_at_200(tenant: Tenant) -> 
     # Five unknown links from this visitor asked the upstream; the rest were answered here.
     assert tenant.answered(r'"GET /sandbox/api/public/checkout/status" 404') <= 5
     # As on payday: a few calls counted at the end of one of our windows may reach the
-    # sandbox in its next (4 in one CI run), and the pages above never showed it.
-    calls = tenant.answered(r'"[A-Z]+ /sandbox/api/')
+    # sandbox in its next (4 of some 35 in one CI run, 1 here idle), and the pages above never
+    # showed it.
     throttled = tenant.answered(r'" 409 ')
-    assert throttled <= calls // 4, (throttled, calls)
+    assert throttled <= 8, throttled
 
 
 @pytest.mark.long
