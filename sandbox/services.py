@@ -96,8 +96,10 @@ def purchase_create(
     pending_seconds: int = 0,
     fail: bool = False,
     business: Business | None = None,
+    language: str = "",
 ) -> BasketSession:
-    """A guest purchase through the simulated gateway: an invoice and its basket session."""
+    """A guest purchase through the simulated gateway: an invoice and its basket session;
+    `language`, the portal's the buyer returns to, is the receipt email's."""
     if gateway not in BasketSession.Gateway.values:
         raise ValueError(f"unknown gateway {gateway!r}")
     business = business or business_current()
@@ -116,6 +118,7 @@ def purchase_create(
         buyer_email=email,
         created_at=now,
         expires_at=now + timedelta(seconds=conf.BASKET_SECONDS),
+        language=language,
     )
     return basket_settle(basket=basket)
 

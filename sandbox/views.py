@@ -48,12 +48,11 @@ def purchase(request: HttpRequest) -> HttpResponse:
             email=form.cleaned_data["email"] or None,
             pending_seconds=form.cleaned_data["pending_seconds"],
             fail=form.cleaned_data["fail"],
+            language=form.cleaned_data["language"] or "en",
         )
         context = {
             "basket": basket,
-            "completion_url": services.completion_url(
-                basket=basket, language=form.cleaned_data["language"] or "en"
-            ),
+            "completion_url": services.completion_url(basket=basket, language=basket.language),
         }
         response = render(request, "sandbox/purchase_done.html", context)
         response["Cache-Control"] = "no-store"

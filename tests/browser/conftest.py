@@ -8,6 +8,7 @@ import io
 import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -128,16 +129,22 @@ def axe_violations(page: Page) -> list[str]:
     return [str(item) for item in result]
 
 
-def axe_as_member(chromium: Browser, page: Page) -> list[str]:
-    """axe on the page as this member sees it, in a second context that lets its script in
-    (the portal's CSP would refuse it) with the same cookies; the flow itself keeps the CSP."""
+@contextmanager
+def without_csp(chromium: Browser, page: Page) -> Iterator[Page]:
+    """A page of a second context with `page`'s cookies that lets axe's script in (the portal's
+    CSP would refuse it); the flows themselves keep the CSP."""
     other = chromium.new_context(bypass_csp=True, storage_state=page.context.storage_state())
     try:
-        checked = other.new_page()
-        checked.goto(page.url)
-        return axe_violations(checked)
+        yield other.new_page()
     finally:
         other.close()
+
+
+def axe_as_member(chromium: Browser, page: Page) -> list[str]:
+    """axe on the page as this member sees it (`without_csp`)."""
+    with without_csp(chromium, page) as checked:
+        checked.goto(page.url)
+        return axe_violations(checked)
 
 
 def fits_a_phone(page: Page) -> None:

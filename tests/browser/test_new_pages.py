@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from invoices import export
 from sandbox.models import Customer
-from tests.browser.conftest import axe_violations, fits_a_phone
+from tests.browser.conftest import axe_violations, fits_a_phone, without_csp
 from tests.helpers.sign_in import sign_in_in_chromium
 
 LANGUAGES = ["en", "es", "fr", "de"]
@@ -28,9 +28,7 @@ def test_the_export_page_and_its_refusal(
     sign_in_in_chromium(page, language)
     monkeypatch.setattr(export, "EXPORT_MAX", 1)
     # A second context lets axe's script in (the CSP would refuse it), with the same session.
-    checked = chromium.new_context(bypass_csp=True, storage_state=page.context.storage_state())
-    try:
-        member = checked.new_page()
+    with without_csp(chromium, page) as member:
         member.goto(f"{page.url.split('/' + language + '/')[0]}/{language}/invoices/export")
         assert axe_violations(member) == []
         fits_a_phone(member)
@@ -41,8 +39,6 @@ def test_the_export_page_and_its_refusal(
         expect(again).to_be_visible()
         assert axe_violations(member) == []
         fits_a_phone(member)
-    finally:
-        checked.close()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -51,9 +47,7 @@ def test_the_page_that_takes_a_member_to_the_gateway(
 ) -> None:
     sign_in_in_chromium(page, language)
     # Its refresh is held back, so the page can be checked as it shows for a moment.
-    checked = chromium.new_context(bypass_csp=True, storage_state=page.context.storage_state())
-    try:
-        held = checked.new_page()
+    with without_csp(chromium, page) as held:
         # A 204 leaves the page where it is (an aborted navigation shows an error page).
         held.route(re.compile(r"/sandbox/pay/"), lambda route: route.fulfill(status=204))
         held.goto(page.url)
@@ -61,5 +55,18 @@ def test_the_page_that_takes_a_member_to_the_gateway(
         expect(held.locator("meta[http-equiv=refresh]")).to_have_count(1)
         assert axe_violations(held) == []
         fits_a_phone(held)
-    finally:
-        checked.close()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_the_sandbox_gateway_page(
+    chromium: Browser, page: Page, demo_customer: Customer, language: str
+) -> None:
+    """The demo's simulated gateway, in the language of the page that started the payment."""
+    sign_in_in_chromium(page, language)
+    with without_csp(chromium, page) as member:
+        member.goto(page.url)
+        member.locator("table.invoices form.pay button").first.click()
+        expect(member).to_have_url(re.compile(r"/sandbox/pay/"))
+        expect(member.locator("html")).to_have_attribute("lang", language)
+        assert axe_violations(member) == []
+        fits_a_phone(member)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
-from sandbox.models import BasketSession
+from sandbox.models import BasketSession, OutboxEmail
 
 
 def test_form_is_shown(client: Client, db: None) -> None:
@@ -57,5 +57,7 @@ def test_the_language_switcher_chooses_the_portal_language_to_return_to(
     )
     basket = BasketSession.objects.get()
     assert f"/fr/invoices/complete?stripe_session_id={basket.guid}".encode() in response.content
+    # The receipt email is in the buyer's language too.
+    assert OutboxEmail.objects.get().subject.startswith("Reçu")
     # An unknown language is English, the page's default.
     assert 'name="language" value="en"' in client.get("/sandbox/?language=xx").content.decode()
