@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
 from brands.colors import Palette, palette_build, validate_color
+from upstream import GATEWAYS
 
 HOST_PATTERN = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*"
 web_url = URLValidator(schemes=["http", "https"])
@@ -149,7 +150,7 @@ class Brand(models.Model):
     payment_gateway = models.CharField(
         _("payment gateway"),
         max_length=10,
-        choices=[("stripe", "Stripe"), ("spreedly", "Spreedly"), ("paypal", "PayPal")],
+        choices=list(GATEWAYS.items()),
         default="stripe",
     )
     payment_page_url = optional_text(

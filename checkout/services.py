@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import time
 from dataclasses import asdict, dataclass
 
@@ -23,15 +22,10 @@ from portal.caching import cached_once
 
 logger = logging.getLogger(__name__)
 
-# The payment gateways' return parameters; each carries the basket session GUID (CONTRACT.md).
-GATEWAY_PARAMETERS = ("stripe_session_id", "spreedly_session_id", "paypal_session_id")
-# How the receipt names the gateway that took the payment (company names: not translated).
-GATEWAY_NAMES = {
-    "stripe_session_id": "Stripe",
-    "spreedly_session_id": "Spreedly",
-    "paypal_session_id": "PayPal",
-}
-_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+# The payment gateways' return parameters, each carrying the basket session GUID, and how the
+# receipt names the gateway that took the payment (company names: not translated).
+GATEWAY_NAMES = {f"{gateway}_session_id": name for gateway, name in upstream.GATEWAYS.items()}
+GATEWAY_PARAMETERS = tuple(GATEWAY_NAMES)
 
 SESSION_TOKEN = "checkout_token"  # noqa: S105  (a session key's name)
 SESSION_TOKEN_AT = "checkout_token_at"  # noqa: S105
@@ -51,7 +45,7 @@ def basket_token_from_query(query: QueryDict) -> str:
     values = [value for name in GATEWAY_PARAMETERS for value in query.getlist(name)]
     if len(values) != 1:
         raise BadLink(f"{len(values)} gateway parameters")
-    if not _GUID.fullmatch(values[0]):
+    if not upstream.BASKET_GUID.fullmatch(values[0]):
         raise BadLink("not a GUID")
     return values[0].lower()
 

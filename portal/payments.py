@@ -10,7 +10,6 @@ so the member is never sent to pay the same invoice twice by this portal.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 
@@ -19,6 +18,7 @@ from django.core.cache import cache
 from django.http import HttpRequest
 from django.urls import reverse
 
+import upstream
 from portal.caching import cached_once
 
 SESSION_PAYMENTS = "invoice_payments"
@@ -28,7 +28,6 @@ PAYMENTS_KEPT = 20
 # A gateway's checkout outlives a tab closed halfway: Pay again within this time goes back to
 # it rather than opening a second one for the same invoice.
 REUSE_SECONDS = 30 * 60
-GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ def _read(found: object) -> StartedPayment | None:
 def basket_id_read(value: str) -> str | None:
     """The upstream's SessionId as the gateway will return it, or None."""
     value = value.strip().strip("{}").lower()
-    return value if GUID.fullmatch(value) else None
+    return value if upstream.BASKET_GUID.fullmatch(value) else None
 
 
 def payment_return_url(request: HttpRequest) -> str:

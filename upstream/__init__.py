@@ -41,7 +41,7 @@ from upstream.parsing import (
     read_reset_token,
     web_address_host,
 )
-from upstream.paying import invoice_checkout_start
+from upstream.paying import BASKET_GUID, GATEWAYS, invoice_checkout_start
 from upstream.results import (
     ActionConfirmation,
     Business,
@@ -61,6 +61,8 @@ from upstream.results import (
 from upstream.transport import longest_call_seconds
 
 __all__ = [
+    "BASKET_GUID",
+    "GATEWAYS",
     "ActionConfirmation",
     "AlreadyPaid",
     "Business",

@@ -3,6 +3,7 @@ call, so it is assumed in this one function and listed in docs/checkout.md."""
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from upstream import endpoints
@@ -12,7 +13,11 @@ from upstream.parsing import JsonFields
 from upstream.results import InvoiceCheckout
 from upstream.sending import json_object, send
 
-GATEWAYS = ("stripe", "spreedly", "paypal")
+# The gateways a checkout names (CONTRACT.md), with the names people know them by; each
+# returns the buyer with `?{gateway}_session_id=` and the basket's GUID.
+GATEWAYS = {"stripe": "Stripe", "spreedly": "Spreedly", "paypal": "PayPal"}
+# [seed] A basket session token: a canonical GUID.
+BASKET_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
 
 
 def invoice_checkout_start(
